@@ -1,0 +1,3 @@
+from censorstats.cli import main
+
+raise SystemExit(main())

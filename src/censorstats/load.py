@@ -1,0 +1,234 @@
+"""Reading hand-edited raw CSV files strictly, before anything else touches them.
+
+Spreadsheets write other encodings, other delimiters and stray rows, and the usual readers
+quietly repair such files (padding short rows, renaming duplicate headers, swallowing an
+unclosed quote). Here every such thing is a Problem with its file, line and column, and a
+table is only handed on when its file could be read exactly as written.
+
+The tokenizer is our own (RFC 4180 with CRLF or LF) because it must know the line where each
+record and each quote starts; the raw files are small, so a plain loop is fast enough.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from censorstats.paths import Project
+from censorstats.problems import Problem
+
+MAX_CELL_CHARS = 32_767  # the most a spreadsheet cell holds
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+LINE_COLUMN = "_line"
+ROW_COLUMN = "_row"
+
+
+@dataclass
+class RawTable:
+    """The cells of one raw file, as text, with the line and spreadsheet row of each record."""
+
+    name: str
+    path: str
+    header: list[str]
+    records: list[list[str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+
+    def frame(self):
+        """Cells as a Polars frame of strings (empty cell = null), plus _line and _row."""
+        import polars as pl
+
+        data = {name: [rec[i] or None for rec in self.records] for i, name in enumerate(self.header)}
+        data[LINE_COLUMN] = self.lines
+        data[ROW_COLUMN] = self.rows
+        schema = {name: pl.String for name in self.header} | {LINE_COLUMN: pl.Int64, ROW_COLUMN: pl.Int64}
+        return pl.DataFrame(data, schema=schema)
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:200].count(b"\x00") > 10:
+        return "UTF-16"
+    try:
+        text = data.decode("gb18030")
+        if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            return "GBK/GB18030"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("cp1252")
+        return "cp1252 (Windows Western)"
+    except UnicodeDecodeError:
+        return None
+
+
+def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        guess = _guess_encoding(data)
+        likely = f" It looks like {guess}." if guess else ""
+        msg = f"file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}).{likely} Re-save it as 'CSV UTF-8'."
+        return None, [Problem(path, line, "", msg, "encoding")]
+
+
+def _check_path(path: Path, project: Project, shown: str) -> Problem | None:
+    if path.is_symlink():
+        target = path.resolve()
+        try:
+            target.relative_to(project.root.resolve())
+        except ValueError:
+            return Problem(shown, 0, "", f"is a symbolic link to {target}, outside the project; copy the file in instead", "path_outside")
+    if not path.exists():
+        return Problem(shown, 0, "", "file is missing", "missing_file")
+    if path.is_dir():
+        return Problem(shown, 0, "", "is a directory, not a CSV file", "not_a_file")
+    if not path.is_file():
+        return Problem(shown, 0, "", "is not a regular file", "not_a_file")
+    if not os.access(path, os.R_OK):
+        return Problem(shown, 0, "", "cannot be read (permission denied)", "unreadable")
+    return None
+
+
+def tokenize(text: str, path: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+    """Split CSV text into (line, cells) records; embedded newlines keep the lines right."""
+    records: list[tuple[int, list[str]]] = []
+    problems: list[Problem] = []
+    i, n, line = 0, len(text), 1
+    while i < n:
+        start_line = line
+        cells: list[str] = []
+        cell: list[str] = []
+        while True:
+            if i < n and text[i] == '"' and not cell:
+                quote_line = line
+                i += 1
+                while True:
+                    j = text.find('"', i)
+                    if j < 0:
+                        problems.append(Problem(path, quote_line, "", "quote opened here is never closed", "unclosed_quote"))
+                        return records, problems
+                    chunk = text[i:j]
+                    line += chunk.count("\n")
+                    cell.append(chunk)
+                    if j + 1 < n and text[j + 1] == '"':
+                        cell.append('"')
+                        i = j + 2
+                        continue
+                    i = j + 1
+                    break
+                if i < n and text[i] not in ",\r\n":
+                    problems.append(Problem(path, line, "", "text after a closing quote; double the quote (\"\") to write one inside a cell", "stray_quote"))
+                    while i < n and text[i] not in ",\r\n":
+                        cell.append(text[i])
+                        i += 1
+            else:
+                j = i
+                while j < n and text[j] not in ',\r\n"':
+                    j += 1
+                cell.append(text[i:j])
+                i = j
+                if i < n and text[i] == '"':
+                    problems.append(Problem(path, line, "", "quote inside an unquoted cell; quote the whole cell and double the quote", "stray_quote"))
+                    cell.append('"')
+                    i += 1
+                    continue
+            if i >= n:
+                cells.append("".join(cell))
+                break
+            ch = text[i]
+            if ch == ",":
+                cells.append("".join(cell))
+                cell = []
+                i += 1
+                continue
+            if ch == "\r" and (i + 1 >= n or text[i + 1] != "\n"):
+                problems.append(Problem(path, line, "", "bare carriage return (old Mac line ending); re-save with LF or CRLF line endings", "bare_cr"))
+                return records, problems
+            cells.append("".join(cell))
+            i += 2 if ch == "\r" else 1
+            line += 1
+            break
+        records.append((start_line, cells))
+    return records, problems
+
+
+def _header_problems(name: str, header: list[str], path: str, known: tuple[list[str], list[str]]) -> list[Problem]:
+    required, optional = known
+    problems = []
+    seen: dict[str, int] = {}
+    for pos, col in enumerate(header, start=1):
+        if not col.strip():
+            problems.append(Problem(path, 1, f"#{pos}", f"header cell {pos} is blank", "blank_header"))
+        elif col in seen:
+            problems.append(Problem(path, 1, col, f"column appears twice in the header (cells {seen[col]} and {pos})", "duplicate_header"))
+        elif col not in required and col not in optional:
+            hint = "; known columns: " + ", ".join(required + optional)
+            problems.append(Problem(path, 1, col, f"unknown column for {name}.csv{hint}", "unknown_column"))
+        seen.setdefault(col, pos)
+    for col in required:
+        if col not in seen:
+            problems.append(Problem(path, 1, col, f"required column is missing from the header of {name}.csv", "missing_column"))
+    return problems
+
+
+def _delimiter_problem(first_line: str, path: str) -> Problem | None:
+    if "," in first_line:
+        return None
+    for delim, label in ((";", "semicolons"), ("\t", "tabs")):
+        if delim in first_line:
+            return Problem(path, 1, "", f"cells are separated by {label}, not commas; re-save as 'CSV UTF-8 (comma delimited)'", "delimiter")
+    return None
+
+
+def _cell_problems(header: list[str], line: int, row: int, cells: list[str], path: str) -> list[Problem]:
+    problems = []
+    for col, value in zip(header, cells):
+        if len(value) > MAX_CELL_CHARS:
+            problems.append(Problem(path, line, col, f"cell has {len(value):,} characters, more than a spreadsheet cell holds ({MAX_CELL_CHARS:,})", "cell_too_long", row=row))
+        elif value.startswith(FORMULA_PREFIXES):
+            problems.append(Problem(path, line, col, f"cell begins with {value[0]!r}, which a spreadsheet may run as a formula; kept as text", "formula_cell", "warning", row=row))
+    return problems
+
+
+def read_raw(project: Project, name: str, known: tuple[list[str], list[str]]) -> tuple[RawTable | None, list[Problem]]:
+    """Read data/raw/NAME.csv; the table is None when the file cannot be trusted as a whole."""
+    path = project.raw_file(name)
+    shown = project.relative(path)
+    bad_path = _check_path(path, project, shown)
+    if bad_path:
+        return None, [bad_path]
+    data = path.read_bytes()
+    if not data.strip():
+        return None, [Problem(shown, 1, "", "file is empty; it needs at least a header row and one record", "empty_file")]
+    text, problems = _decode(data, shown)
+    if text is None:
+        return None, problems
+    bad_delim = _delimiter_problem(text.split("\n", 1)[0], shown)
+    if bad_delim:
+        return None, [bad_delim]
+    records, problems = tokenize(text, shown)
+    if not records:
+        return None, problems + [Problem(shown, 1, "", "file has no header row", "empty_file")]
+    header = records[0][1]
+    problems += _header_problems(name, header, shown, known)
+    table = RawTable(name, shown, header)
+    for index, (line, cells) in enumerate(records[1:]):
+        row = index + 2
+        if all(not c.strip() for c in cells):
+            problems.append(Problem(shown, line, "", "blank row skipped", "blank_row", "warning", row=row))
+            continue
+        if len(cells) != len(header):
+            problems.append(Problem(shown, line, "", f"row has {len(cells)} cells but the header has {len(header)}", "row_length", row=row))
+            continue
+        problems += _cell_problems(header, line, row, cells, shown)
+        table.records.append(cells)
+        table.lines.append(line)
+        table.rows.append(row)
+    if not table.records and not any(p.severity == "error" for p in problems):
+        problems.append(Problem(shown, 1, "", "file has a header but no records", "no_records"))
+    fatal = any(p.severity == "error" and p.code in {"blank_header", "duplicate_header", "unclosed_quote", "bare_cr"} for p in problems)
+    return (None if fatal else table), problems

@@ -1,0 +1,71 @@
+"""One format for every problem found in the input, so people and tools read them the same way.
+
+A problem names the file, the line (and the spreadsheet row where it differs), the column and
+what is wrong, with a short code that tests and tooling can rely on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+MAX_PER_RULE = 50
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    column: str
+    message: str
+    code: str
+    severity: str = "error"  # or "warning"
+    row: int | None = field(default=None, compare=False)
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}"
+        if self.row is not None and self.row != self.line:
+            where += f" (spreadsheet row {self.row})"
+        column = f' column "{self.column}":' if self.column else ""
+        label = "warning: " if self.severity == "warning" else ""
+        return f"{where}:{column} {label}{self.message} [{self.code}]"
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code, p.message))
+
+
+def capped(problems: list[Problem], limit: int = MAX_PER_RULE) -> list[str]:
+    """Lines for people: at most `limit` per rule and file, then a count of what was left out."""
+    lines: list[str] = []
+    shown: Counter[tuple[str, str]] = Counter()
+    for p in sort_problems(problems):
+        key = (p.path, p.code)
+        shown[key] += 1
+        if shown[key] <= limit:
+            lines.append(p.format())
+    for (path, code), n in sorted(shown.items()):
+        if n > limit:
+            lines.append(f"{path}: ... and {n - limit} more [{code}] problems not shown")
+    return lines
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
+def summary(problems: list[Problem]) -> str:
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    return f"{errors} error(s), {warnings} warning(s)"
+
+
+def write_json(problems: list[Problem], path: Path) -> None:
+    """The machine-readable copy of a report, written whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    payload = [asdict(p) for p in sort_problems(problems)]
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)

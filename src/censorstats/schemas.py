@@ -1,0 +1,291 @@
+"""The tables of censorstats: columns, types, checks and descriptions, in one place.
+
+Every raw table (data/raw/*.csv) and every processed table (data/processed/) has a Pandera
+model here. The CSV reader takes its header rules from these models, `censorstats validate`
+checks against them, and docs/codebook.md is generated from them: nothing is written twice.
+
+Raw tables are read as text (a spreadsheet's cells), so raw models check text; processed
+models check the typed values the pipeline derives. A field's `metadata` may name the table
+and column it refers to (`references`), which `validate` checks across tables.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pandera.polars as pa
+import polars as pl
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+METRIC_SLUG = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"
+LANGUAGE = r"^[a-z]{2}$"
+URL = r"^https?://[^\s]+$"
+SOURCE_TYPES = ["official", "wire", "press", "company", "aggregator", "mirror", "blog", "estimate"]
+MEASURES = ["mau", "dau"]
+PLACEMENTS = ["headline", "body"]
+QUALIFIERS = ["exact", "at_least", "at_most", "approx", "range"]
+PARSE_STATUSES = ["ok", "unparsed"]
+PRECISIONS = ["day", "month", "quarter", "year"]
+PERIOD_STATUSES = ["explicit", "resolved", "unresolved", "none"]
+
+DAY_FORMAT = "%Y-%m-%d"
+
+
+def references(table: str, column: str) -> dict:
+    return {"references": (table, column)}
+
+
+def _is_day(col: str) -> pl.Expr:
+    """A real calendar date written YYYY-MM-DD (2019-02-30 is not)."""
+    c = pl.col(col)
+    return c.is_null() | (c.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & c.str.to_date(DAY_FORMAT, strict=False).is_not_null())
+
+
+def _is_partial_date(col: str) -> pl.Expr:
+    """YYYY-MM-DD, or YYYY-MM / YYYY when only that much is known."""
+    c = pl.col(col)
+    padded = (
+        pl.when(c.str.len_chars() == 4).then(c + "-01-01")
+        .when(c.str.len_chars() == 7).then(c + "-01")
+        .otherwise(c)
+    )
+    return c.is_null() | (
+        c.str.contains(r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$") & padded.str.to_date(DAY_FORMAT, strict=False).is_not_null()
+    )
+
+
+def _date_check(data, kind) -> pl.LazyFrame:
+    return data.lazyframe.select(kind(data.key))
+
+
+# ----------------------------------------------------------------------------------------------
+# Raw tables: what analysts edit. Columns typed `Optional[...]` may be left out of the header.
+# ----------------------------------------------------------------------------------------------
+
+
+class RawTable(pa.DataFrameModel):
+    """Shared settings: unknown columns are errors, and no value is coerced behind anyone's back."""
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class Sources(RawTable):
+    """One row per page that was read: where a figure was printed."""
+
+    source_id: str = pa.Field(unique=True, str_matches=SLUG, description="Stable id of the page, a lowercase slug (outlet and date).")
+    url: str = pa.Field(str_matches=URL, description="Address of the page that was read (http or https).")
+    outlet: str = pa.Field(description="Who published the page; mirrors, reprints and scraper sites are named as such.")
+    published: str = pa.Field(nullable=True, description="Publication date as YYYY-MM-DD, or YYYY-MM / YYYY when only that is known; empty if unknown.")
+    language: str = pa.Field(str_matches=LANGUAGE, description="Language of the page, ISO 639-1 code (en, zh, es, ...).")
+    source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source: " + ", ".join(SOURCE_TYPES) + ".")
+    note: Optional[str] = pa.Field(nullable=True, description="Free text: how the date was found, other names of the outlet, caveats.")
+
+    @pa.check("published", name="partial_date", error="is not a real date written YYYY-MM-DD, YYYY-MM or YYYY")
+    def _published(cls, data):
+        return _date_check(data, _is_partial_date)
+
+
+class Authorities(RawTable):
+    """Who announced figures: ministries, regulators, platforms."""
+
+    authority_id: str = pa.Field(unique=True, str_matches=SLUG, description="Stable id of the authority, a lowercase slug.")
+    name: str = pa.Field(description="English name.")
+    name_zh: Optional[str] = pa.Field(nullable=True, description="Chinese name, where there is one.")
+
+
+class Campaigns(RawTable):
+    """Campaigns or announcements that figures belong to."""
+
+    campaign_id: str = pa.Field(unique=True, str_matches=SLUG, description="Stable id of the campaign or announcement, a lowercase slug.")
+    authority_id: str = pa.Field(str_matches=SLUG, metadata=references("authorities", "authority_id"), description="Authority that announced it (authorities.csv).")
+    name: str = pa.Field(description="Short English label.")
+    start: Optional[str] = pa.Field(nullable=True, description="First day of the campaign, YYYY-MM-DD, where a source states it.")
+    end: Optional[str] = pa.Field(nullable=True, description="Last day of the campaign, YYYY-MM-DD, where a source states it.")
+    note: Optional[str] = pa.Field(nullable=True, description="Free text.")
+
+    @pa.check("start", "end", name="day_date", error="is not a real date written YYYY-MM-DD")
+    def _dates(cls, data):
+        return _date_check(data, _is_day)
+
+
+class Platforms(RawTable):
+    """Online platforms that figures or reach refer to."""
+
+    platform_id: str = pa.Field(unique=True, str_matches=SLUG, description="Stable id of the platform, a lowercase slug.")
+    name: str = pa.Field(description="English name.")
+    name_zh: Optional[str] = pa.Field(nullable=True, description="Chinese name.")
+    operator: Optional[str] = pa.Field(nullable=True, description="Company that runs it.")
+    note: Optional[str] = pa.Field(nullable=True, description="How the operator defines its user counts, and other caveats.")
+
+
+class Metrics(RawTable):
+    """What was counted."""
+
+    metric_id: str = pa.Field(unique=True, str_matches=METRIC_SLUG, description="Stable id of the quantity, lowercase words joined by underscores (accounts_closed).")
+    unit: str = pa.Field(str_matches=r"^[a-z]+$", description="What one unit of the count is (accounts, websites, items, cases, people, organizations, apps, ...).")
+    description: str = pa.Field(description="What the count covers.")
+
+
+class Reports(RawTable):
+    """One row per figure as one page printed it: the raw material of every number."""
+
+    report_id: str = pa.Field(unique=True, str_matches=SLUG, description="Stable id of the printed figure.")
+    source_id: str = pa.Field(str_matches=SLUG, metadata=references("sources", "source_id"), description="Page that printed it (sources.csv).")
+    campaign_id: str = pa.Field(str_matches=SLUG, metadata=references("campaigns", "campaign_id"), description="Campaign or announcement it belongs to (campaigns.csv).")
+    metric: str = pa.Field(str_matches=METRIC_SLUG, metadata=references("metrics", "metric_id"), description="What was counted (metrics.csv).")
+    platform_id: Optional[str] = pa.Field(nullable=True, str_matches=SLUG, metadata=references("platforms", "platform_id"), description="The one platform the figure is about, if any (platforms.csv).")
+    value_text: str = pa.Field(description="The figure exactly as printed, qualifier and misprints included ('more than 9,800', 'over 11.000', '近1.1万').")
+    period_text: Optional[str] = pa.Field(nullable=True, description="The period phrase printed near the figure, as printed ('since late October', '今年以来').")
+    period_start: Optional[str] = pa.Field(nullable=True, description="First day of the period, YYYY-MM-DD, when known for certain; wins over period_text.")
+    period_end: Optional[str] = pa.Field(nullable=True, description="Last day of the period, YYYY-MM-DD, when known for certain; wins over period_text.")
+    placement: Optional[str] = pa.Field(nullable=True, isin=PLACEMENTS, description="Where on the page: headline or body; empty if not recorded.")
+    claim_id: Optional[str] = pa.Field(nullable=True, str_matches=SLUG, description="Optional hand grouping: reports with the same claim_id relay one official figure.")
+    note: Optional[str] = pa.Field(nullable=True, description="Cluster tags, misprints noticed, the official wording where known.")
+
+    @pa.check("period_start", "period_end", name="day_date", error="is not a real date written YYYY-MM-DD")
+    def _dates(cls, data):
+        return _date_check(data, _is_day)
+
+    @pa.dataframe_check(name="period_order", error="period_start is after period_end")
+    def _order(cls, data):
+        return data.lazyframe.select(
+            pl.col("period_start").is_null() | pl.col("period_end").is_null() | (pl.col("period_start") <= pl.col("period_end"))
+        )
+
+
+class Reach(RawTable):
+    """One row per platform user count as one page printed it."""
+
+    reach_id: str = pa.Field(unique=True, str_matches=SLUG, description="Stable id of the printed user count.")
+    source_id: str = pa.Field(str_matches=SLUG, metadata=references("sources", "source_id"), description="Page that printed it (sources.csv).")
+    platform_id: str = pa.Field(str_matches=SLUG, metadata=references("platforms", "platform_id"), description="Platform counted (platforms.csv).")
+    measure: str = pa.Field(isin=MEASURES, description="mau (monthly active users) or dau (daily active users).")
+    value_text: str = pa.Field(description="The count exactly as printed ('1.083 billion', '10.825亿').")
+    as_of: str = pa.Field(nullable=True, description="Last day of the period the count refers to, YYYY-MM-DD; empty where the page does not say.")
+    period_text: Optional[str] = pa.Field(nullable=True, description="The period phrase as printed ('September quarter', '2018年第三季度').")
+    note: Optional[str] = pa.Field(nullable=True, description="Definitions (which users are counted), third-party estimates, conflicts.")
+
+    @pa.check("as_of", name="day_date", error="is not a real date written YYYY-MM-DD")
+    def _as_of(cls, data):
+        return _date_check(data, _is_day)
+
+
+RAW_MODELS: dict[str, type[RawTable]] = {
+    "sources": Sources,
+    "authorities": Authorities,
+    "campaigns": Campaigns,
+    "platforms": Platforms,
+    "metrics": Metrics,
+    "reports": Reports,
+    "reach": Reach,
+}
+
+# ----------------------------------------------------------------------------------------------
+# Processed tables: what the build writes to data/processed/.
+# ----------------------------------------------------------------------------------------------
+
+
+class ProcessedTable(pa.DataFrameModel):
+    class Config:
+        strict = True
+        coerce = False
+
+
+class SourcesOut(ProcessedTable):
+    """Pages read, with their publication date as an interval of days."""
+
+    source_id: str = pa.Field(unique=True, description="Stable id of the page.")
+    url: str = pa.Field(description="Address of the page that was read.")
+    outlet: str = pa.Field(description="Who published the page.")
+    published: str = pa.Field(nullable=True, description="Publication date as printed in sources.csv (YYYY-MM-DD, YYYY-MM or YYYY).")
+    published_first: pl.Date = pa.Field(nullable=True, description="Earliest day the page can have been published (first day of a month or year given alone).")
+    published_last: pl.Date = pa.Field(nullable=True, description="Latest day the page can have been published (last day of a month or year given alone).")
+    language: str = pa.Field(description="ISO 639-1 language code.")
+    source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source.")
+    note: str = pa.Field(nullable=True, description="Free text from sources.csv.")
+
+
+class _ParsedValue(ProcessedTable):
+    value_text: str = pa.Field(description="The figure exactly as printed.")
+    value_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Lowest count the printed words allow; empty where unbounded below or unparsed.")
+    value_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest count the printed words allow; empty where unbounded above or unparsed.")
+    qualifier: str = pa.Field(nullable=True, isin=QUALIFIERS, description="What the words say about certainty: " + ", ".join(QUALIFIERS) + ".")
+    parse_status: str = pa.Field(isin=PARSE_STATUSES, description="ok, or unparsed when the text could not be read in full.")
+    parse_reason: str = pa.Field(nullable=True, description="Why the text was not read (unparsed rows only).")
+
+    @pa.dataframe_check(name="interval_order", error="value_low is greater than value_high")
+    def _order(cls, data):
+        return data.lazyframe.select(
+            pl.col("value_low").is_null() | pl.col("value_high").is_null() | (pl.col("value_low") <= pl.col("value_high"))
+        )
+
+
+class ReportsOut(_ParsedValue):
+    """One row per printed figure, with its parsed interval and period, traceable to its page."""
+
+    report_id: str = pa.Field(unique=True, description="Id of the printed figure (reports.csv).")
+    source_id: str = pa.Field(description="Page that printed it.")
+    outlet: str = pa.Field(description="Who published the page.")
+    url: str = pa.Field(description="Address of the page.")
+    published: str = pa.Field(nullable=True, description="Publication date of the page as recorded.")
+    source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source.")
+    campaign_id: str = pa.Field(description="Campaign or announcement.")
+    authority_id: str = pa.Field(description="Authority that announced the campaign.")
+    metric: str = pa.Field(description="What was counted.")
+    unit: str = pa.Field(description="Unit of the count.")
+    platform_id: str = pa.Field(nullable=True, description="The one platform the figure is about, if any.")
+    period_text: str = pa.Field(nullable=True, description="The period phrase as printed.")
+    period_start: pl.Date = pa.Field(nullable=True, description="First day of the period the figure covers, where known.")
+    period_end: pl.Date = pa.Field(nullable=True, description="Last day of the period the figure covers, where known.")
+    period_precision: str = pa.Field(nullable=True, isin=PRECISIONS, description="How finely the period is known: " + ", ".join(PRECISIONS) + ".")
+    period_status: str = pa.Field(isin=PERIOD_STATUSES, description="explicit (dates given in reports.csv), resolved (read from period_text), unresolved (phrase not read) or none (no phrase).")
+    period_reason: str = pa.Field(nullable=True, description="Why the period phrase was not resolved.")
+    placement: str = pa.Field(nullable=True, description="headline or body, where recorded.")
+    claim_id: str = pa.Field(nullable=True, description="Hand grouping from reports.csv, if any.")
+    note: str = pa.Field(nullable=True, description="Notes from reports.csv.")
+
+
+class ReachOut(_ParsedValue):
+    """One row per printed platform user count, parsed, with the definition it was counted under."""
+
+    reach_id: str = pa.Field(unique=True, description="Id of the printed user count (reach.csv).")
+    source_id: str = pa.Field(description="Page that printed it.")
+    outlet: str = pa.Field(description="Who published the page.")
+    url: str = pa.Field(description="Address of the page.")
+    published: str = pa.Field(nullable=True, description="Publication date of the page as recorded.")
+    source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source.")
+    is_estimate: bool = pa.Field(description="True where the count is a third-party estimate, not the company's own figure.")
+    platform_id: str = pa.Field(description="Platform counted.")
+    platform: str = pa.Field(description="Platform name.")
+    measure: str = pa.Field(isin=MEASURES, description="mau or dau.")
+    as_of: pl.Date = pa.Field(nullable=True, description="Last day of the period the count refers to.")
+    period_text: str = pa.Field(nullable=True, description="The period phrase as printed.")
+    definition: str = pa.Field(nullable=True, description="How the platform's operator defines the count (from platforms.csv).")
+    note: str = pa.Field(nullable=True, description="Notes from reach.csv.")
+
+
+PROCESSED_MODELS: dict[str, type[ProcessedTable]] = {
+    "sources": SourcesOut,
+    "reports": ReportsOut,
+    "reach": ReachOut,
+}
+
+
+def columns_of(model: type[pa.DataFrameModel]) -> tuple[list[str], list[str]]:
+    """(required, optional) column names of a model, in declaration order."""
+    schema = model.to_schema()
+    required = [name for name, col in schema.columns.items() if col.required]
+    optional = [name for name, col in schema.columns.items() if not col.required]
+    return required, optional
+
+
+def references_of(model: type[pa.DataFrameModel]) -> list[tuple[str, str, str]]:
+    """(column, table, column) for every cross-table reference a model declares."""
+    out = []
+    for name, col in model.to_schema().columns.items():
+        ref = (col.metadata or {}).get("references")
+        if ref:
+            out.append((name, *ref))
+    return out
