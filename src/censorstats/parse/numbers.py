@@ -1,0 +1,378 @@
+"""Reading printed figures ("more than 9,800", "近1.1万", "over 11.000") as intervals of counts.
+
+Every text gets low, high, qualifier and status. The rules, in the order they apply:
+
+1. Normalise: Unicode NFKC (full-width digits and spaces), lower case, traditional to
+   simplified characters (萬→万, 億→亿, 餘→余, 個→个, ...), one space for any run of spaces,
+   no stray space after a decimal point ("12. 68亿").
+2. English number words ("Twenty-five thousand") become digits.
+3. The whole text must match the grammar: optional qualifier words, a number with an optional
+   multiplier (or a Chinese compound such as 5亿8400万), optional qualifier suffixes (余, 多,
+   以上, 左右, +), optional measure word or English count noun. Or a range: "5,000-6,000",
+   "between 5,000 and 6,000", "5000至6000".
+4. Anything else is `unparsed`, with a reason: another script, an unknown word, two numbers
+   that are not a range, a fraction in a count. A wrong number is worse than none.
+
+The number is computed exactly in integers: 1.083 billion is 1,083,000,000.
+Grouping: "9,800", "11.000" and "11 159" are thousands when every group has three digits and
+there is no multiplier; before a multiplier a point is a decimal point ("1.045 million") and so
+is a comma followed by other than three digits ("1,8 million").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary: the single statement of what words mean. The codebook prints these tables.
+# ---------------------------------------------------------------------------------------------
+
+PREFIX_QUALIFIERS = {
+    "at_least": ["more than", "over", "at least", "no fewer than", "no less than", "not less than", "upwards of",
+                 "in excess of", "above", "well over", "greater than", "逾", "超过", "超出", "超"],
+    "at_most": ["nearly", "almost", "close to", "up to", "under", "less than", "fewer than", "no more than",
+                "not more than", "below", "just under", "将近", "接近", "不到", "不足", "近"],
+    "approx": ["approximately", "approx.", "about", "around", "roughly", "some", "an estimated", "estimated",
+               "circa", "大约", "大概", "约"],
+}
+SUFFIX_QUALIFIERS = {
+    "at_least": ["以上", "有余", "余", "多", "+", "plus", "or more", "and more", "and above"],
+    "at_most": ["以下", "以内", "or fewer", "or less"],
+    "approx": ["左右", "上下", "or so"],
+}
+MULTIPLIERS = {
+    "k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "mln": 1_000_000, "million": 1_000_000,
+    "millions": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000, "billion": 1_000_000_000, "billions": 1_000_000_000,
+    "百": 100, "千": 1_000, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000,
+    "亿": 100_000_000, "万亿": 1_000_000_000_000,
+}
+CJK_MULTIPLIERS = [k for k in MULTIPLIERS if not k.isascii()]
+MEASURE_WORDS = "个家条名款起宗件人篇次部元户项台批所只位张种份"
+COUNT_NOUNS = [
+    "accounts", "account", "websites", "website", "sites", "site", "cases", "case", "suspects", "suspect", "people",
+    "persons", "person", "individuals", "pieces", "piece", "items", "item", "posts", "post", "apps", "app",
+    "applications", "programs", "programmes", "violations", "devices", "users", "user", "groups", "platforms",
+    "companies", "organizations", "organisations", "enterprises", "webpages", "pages", "links", "messages",
+    "articles", "videos", "channels", "livestreams", "rooms", "tip-offs", "tips", "reports", "publications",
+    "streamers", "rumors", "rumours", "entries", "yuan", "times",
+]
+NOUN_MODIFIERS = [
+    "unique", "monthly", "daily", "active", "illegal", "online", "social", "media", "social-media", "fake", "news",
+    "self-media", "internet", "mobile", "harmful", "registered", "new", "user",
+]
+NOUN_OBJECTS = ["content", "information", "harmful information", "illegal content"]
+TRADITIONAL = {"萬": "万", "億": "亿", "餘": "余", "馀": "余", "個": "个", "條": "条", "將": "将", "約": "约",
+               "內": "内", "來": "来", "數": "数", "幾": "几", "級": "级", "戶": "户", "項": "项", "臺": "台",
+               "張": "张", "種": "种", "處": "处", "過": "过", "於": "于", "為": "为", "萬余": "万余"}
+RANGE_SEPARATORS = ["-", "–", "—", "~", "to", "至", "到"]
+
+UNIT_WORDS = {w: i for i, w in enumerate("one two three four five six seven eight nine".split(), start=1)}
+TEEN_WORDS = {w: i for i, w in enumerate("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split(), start=10)}
+TENS_WORDS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+OTHER_SCRIPTS = {
+    "Arabic": "\u0600-\u06ff\u0750-\u077f",
+    "Devanagari": "\u0900-\u097f",
+    "Bengali": "\u0980-\u09ff",
+    "Malayalam": "\u0d00-\u0d7f",
+    "Tamil": "\u0b80-\u0bff",
+    "Cyrillic": "\u0400-\u04ff",
+    "Greek": "\u0370-\u03ff",
+    "Hebrew": "\u0590-\u05ff",
+    "Thai": "\u0e00-\u0e7f",
+    "Hangul": "\uac00-\ud7af\u1100-\u11ff",
+    "Japanese kana": "\u3040-\u30ff",
+}
+
+
+def _alt(words) -> str:
+    """A regex alternation, longest first, so that '超过' wins over '超' and 'over' over 'o'."""
+    import re
+
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _flat(groups: dict[str, list[str]]) -> list[str]:
+    return [w for words in groups.values() for w in words]
+
+
+NUM = r"[0-9]+(?:(?:[,.']|\s)[0-9]+)*"
+PRE = _alt(_flat(PREFIX_QUALIFIERS))
+POST = _alt(_flat(SUFFIX_QUALIFIERS))
+MULT = _alt(MULTIPLIERS)
+NOUN = (
+    rf"(?:(?:{_alt(NOUN_MODIFIERS)})\s+)*(?:{_alt(COUNT_NOUNS)})(?:\s+of\s+(?:{_alt(NOUN_OBJECTS)}))?"
+    rf"|[{MEASURE_WORDS}]{{1,2}}(?:\([{MEASURE_WORDS}]{{1,2}}\))?"
+)
+SINGLE = (
+    rf"^(?:(?P<pre>{PRE})\s*)?"
+    rf"(?P<n1>{NUM})?\s*(?P<q1>余|多)?\s*(?P<m1>{MULT})?"
+    rf"(?:\s*(?P<n2>[0-9]+)\s*(?P<m2>万|千|百))?"
+    rf"\s*(?P<post>{POST})?"
+    rf"\s*(?:(?:{NOUN})\s*)?"
+    rf"(?P<post2>{POST})?$"
+)
+RANGE = (
+    rf"^(?:(?P<between>between|from)\s+)?(?P<a>{NUM})\s*(?P<ma>{MULT})?\s*"
+    rf"(?P<sep>{_alt(RANGE_SEPARATORS + ['and'])})\s*(?P<b>{NUM})\s*(?P<mb>{MULT})?\s*(?:(?:{NOUN})\s*)?$"
+)
+_UNIT = _alt(UNIT_WORDS)
+_TEEN = _alt(TEEN_WORDS)
+_TENS = _alt(TENS_WORDS)
+WORD_SPAN = (
+    rf"\b(?:{_TENS}|{_TEEN}|{_UNIT}|a\s+(?:hundred|thousand|million|billion))"
+    rf"(?:(?:\s+|-)(?:and\s+)?(?:{_TENS}|{_TEEN}|{_UNIT}|hundred|thousand|million|billion))*\b"
+)
+
+
+def _word_group(p: str) -> str:
+    return (
+        rf"(?:(?P<{p}h>{_UNIT}|a)\s+hundred)?"
+        rf"(?:\s*(?:and\s+)?(?:(?P<{p}t>{_TENS})(?:[\s-]+(?P<{p}u>{_UNIT}))?|(?P<{p}x>{_TEEN}|{_UNIT}|a)))?"
+    )
+
+
+WORD_NUMBER = (
+    rf"^(?:{_word_group('b')}\s*(?P<bs>billion))?\s*(?:{_word_group('m')}\s*(?P<ms>million))?\s*"
+    rf"(?:{_word_group('k')}\s*(?P<ks>thousand))?\s*{_word_group('r')}$"
+)
+WORD_SCALES = {"b": 1_000_000_000, "m": 1_000_000, "k": 1_000, "r": 1}
+WORD_VALUES = {**UNIT_WORDS, **TEEN_WORDS, **TENS_WORDS, "a": 1}
+
+KNOWN_WORDS = sorted(
+    {w for phrase in _flat(PREFIX_QUALIFIERS) + _flat(SUFFIX_QUALIFIERS) + NOUN_OBJECTS for w in phrase.split() if w.isascii()}
+    | {m for m in MULTIPLIERS if m.isascii()} | set(COUNT_NOUNS) | set(NOUN_MODIFIERS)
+    | set(WORD_VALUES) | {"hundred", "and", "between", "from", "to", "of"}
+)
+KNOWN_CJK = set("".join(w for w in _flat(PREFIX_QUALIFIERS) + _flat(SUFFIX_QUALIFIERS) + list(MULTIPLIERS) if not w.isascii())) | set(MEASURE_WORDS) | {"至", "到"}
+
+MAX_DIGITS = 15  # beyond this Int64 arithmetic could overflow; no count printed is that long
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions
+# ---------------------------------------------------------------------------------------------
+
+
+def _normalise(text: pl.Expr) -> pl.Expr:
+    t = text.str.normalize("NFKC").str.to_lowercase()
+    t = t.str.replace_many(list(TRADITIONAL), list(TRADITIONAL.values()))
+    t = t.str.replace_all(r"\s+", " ").str.strip_chars()
+    return t.str.replace_all(r"([0-9])([.,]) ([0-9])", "${1}${2}${3}")
+
+
+def _words_to_digits(lf: pl.LazyFrame, col: str) -> pl.LazyFrame:
+    """Replace one English number-word span by its digits ("twenty-five thousand" -> "25000")."""
+    parts = pl.col(col).str.extract_groups(rf"^(?P<before>.*?)(?P<span>{WORD_SPAN})(?P<after>.*)$")
+    lf = lf.with_columns(parts.alias("__wparts"))
+    span = pl.col("__wparts").struct.field("span")
+    lf = lf.with_columns(span.str.replace_all("-", " ").str.extract_groups(WORD_NUMBER).alias("__wnum"))
+    total = pl.lit(0, pl.Int64)
+    valid = span.is_not_null()
+    for p, scale in WORD_SCALES.items():
+        fields = [pl.col("__wnum").struct.field(f"{p}{k}").replace_strict(WORD_VALUES, default=None, return_dtype=pl.Int64)
+                  for k in ("h", "t", "u", "x")]
+        h, t, u, x = fields
+        group_value = h.fill_null(0) * 100 + t.fill_null(0) + u.fill_null(0) + x.fill_null(0)
+        present = h.is_not_null() | t.is_not_null() | x.is_not_null()
+        if p != "r":
+            scale_word = pl.col("__wnum").struct.field(f"{p}s")
+            valid = valid & (scale_word.is_null() | present)
+        total = total + group_value * scale
+    parsed = pl.col("__wnum").struct.field("rh").is_not_null() | pl.any_horizontal(
+        pl.col("__wnum").struct.field(f).is_not_null() for f in ("bs", "ms", "ks", "rt", "rx")
+    )
+    ok = valid & parsed
+    replaced = pl.concat_str(
+        [pl.col("__wparts").struct.field("before"), total.cast(pl.String), pl.col("__wparts").struct.field("after")]
+    )
+    return lf.with_columns(
+        pl.when(ok).then(replaced).otherwise(pl.col(col)).alias(col),
+        (pl.col("__wparts").struct.field("span").is_not_null() & ~ok).alias("__words_bad"),
+    ).drop("__wparts", "__wnum")
+
+
+def _number(n: pl.Expr, has_mult: pl.Expr, prefix: str) -> list[pl.Expr]:
+    """Integer and fraction digits of a printed number, by the grouping rules in the module doc."""
+    one_dot_group = n.str.contains(r"^[0-9]{1,3}\.[0-9]{3}$")
+    grouped = n.str.contains(r"^[0-9]{1,3}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3})+|(?:[ '][0-9]{3})+)$")
+    grouped_decimal = n.str.contains(r"^[0-9]{1,3}(?:(?:,[0-9]{3})+\.|(?:\.[0-9]{3})+,|(?:[ '][0-9]{3})+[.,])[0-9]+$")
+    decimal = n.str.contains(r"^[0-9]+[.,][0-9]+$")
+    plain = n.str.contains(r"^[0-9]+$")
+    split_last = n.str.extract_groups(r"^(?P<i>.*)[.,](?P<f>[0-9]+)$")
+    int_of_split = split_last.struct.field("i").str.replace_all(r"[^0-9]", "")
+    int_digits = (
+        pl.when(plain).then(n)
+        .when(one_dot_group & has_mult).then(int_of_split)
+        .when(grouped).then(n.str.replace_all(r"[^0-9]", ""))
+        .when(grouped_decimal | decimal).then(int_of_split)
+    )
+    frac_digits = (
+        pl.when(plain).then(pl.lit(""))
+        .when(one_dot_group & has_mult).then(split_last.struct.field("f"))
+        .when(grouped).then(pl.lit(""))
+        .when(grouped_decimal | decimal).then(split_last.struct.field("f"))
+    )
+    return [int_digits.alias(f"{prefix}int"), frac_digits.alias(f"{prefix}frac")]
+
+
+def _value(prefix: str, mult: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(value, problem) for digits in columns {prefix}int/{prefix}frac times an integer multiplier."""
+    i, f = pl.col(f"{prefix}int"), pl.col(f"{prefix}frac")
+    flen = f.str.len_chars()
+    scale = pl.lit(10, pl.Int64).pow(flen.cast(pl.Int64))
+    too_long = (i.str.len_chars() + mult.cast(pl.Float64).log10().round(0).cast(pl.Int64)) > MAX_DIGITS + 3
+    too_long = too_long | (i.str.len_chars() > MAX_DIGITS) | (flen > 9)
+    ival = pl.when(~too_long).then(i.cast(pl.Int64, strict=False))
+    fval = pl.when(~too_long & (flen > 0)).then(f.cast(pl.Int64, strict=False)).otherwise(0)
+    frac_part = fval * mult
+    whole = (frac_part % scale) == 0
+    value = ival * mult + frac_part // scale
+    problem = (
+        pl.when(i.is_null()).then(pl.lit("number grouping not understood"))
+        .when(too_long).then(pl.lit("number too large"))
+        .when(~whole).then(pl.lit("not a whole number"))
+    )
+    return value, problem
+
+
+def _qualifier_of(col: pl.Expr, table: dict[str, list[str]]) -> pl.Expr:
+    mapping = {w: kind for kind, words in table.items() for w in words}
+    return col.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _reason_when_unmatched(norm: pl.Expr, raw: pl.Expr) -> pl.Expr:
+    scripts = pl.lit(None, pl.String)
+    for name, chars in reversed(OTHER_SCRIPTS.items()):
+        scripts = pl.when(raw.str.contains(f"[{chars}]")).then(pl.lit(f"written in {name} script; only English and Chinese are read")).otherwise(scripts)
+    words = norm.str.extract_all(r"[a-z\u00c0-\u024f]+(?:[-.'][a-z\u00c0-\u024f]+)*")
+    unknown_words = words.list.eval(pl.element().filter(~pl.element().is_in(KNOWN_WORDS))).list.unique(maintain_order=True)
+    cjk = norm.str.extract_all(r"[\u3400-\u9fff]")
+    unknown_cjk = cjk.list.eval(pl.element().filter(~pl.element().is_in(sorted(KNOWN_CJK)))).list.unique(maintain_order=True)
+    numbers = norm.str.count_matches(r"[0-9]+(?:[,.' ][0-9]{3})*(?:[.,][0-9]+)?")
+    return (
+        pl.when(raw.is_null() | (norm == "")).then(pl.lit("empty text"))
+        .when(scripts.is_not_null()).then(scripts)
+        .when(unknown_words.list.len() > 0).then(pl.lit("unknown word(s): ") + unknown_words.list.join(", "))
+        .when(unknown_cjk.list.len() > 0).then(pl.lit("unknown character(s): ") + unknown_cjk.list.join(""))
+        .when(numbers == 0).then(pl.lit("no number found"))
+        .when(numbers > 1).then(pl.lit("two or more numbers that are not a range"))
+        .otherwise(pl.lit("wording not understood"))
+    )
+
+
+def _read_distinct(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
+    """The readings of the texts in column `text` (one row per text), as columns low/high/qualifier/status/reason."""
+    lf = lf.with_columns(_normalise(pl.col(text)).alias("__norm"))
+    lf = _words_to_digits(lf, "__norm")
+    lf = lf.with_columns(
+        pl.col("__norm").str.extract_groups(SINGLE).alias("__s"),
+        pl.col("__norm").str.extract_groups(RANGE).alias("__r"),
+    )
+    s = lambda f: pl.col("__s").struct.field(f)  # noqa: E731
+    r = lambda f: pl.col("__r").struct.field(f)  # noqa: E731
+    matched_single = pl.col("__norm").str.contains(SINGLE) & (s("n1").is_not_null() | s("m1").is_in(CJK_MULTIPLIERS))
+    matched_range = pl.col("__norm").str.contains(RANGE) & ((r("sep") != "and") | (r("between") == "between"))
+    mult = lambda c: c.replace_strict(MULTIPLIERS, default=None, return_dtype=pl.Int64)  # noqa: E731
+    lf = lf.with_columns(
+        matched_single.alias("__single"),
+        (~matched_single & matched_range).alias("__range"),
+        mult(s("m1")).alias("__m1"),
+        mult(s("m2")).alias("__m2"),
+        mult(pl.coalesce(r("ma"), r("mb"))).alias("__ma"),
+        mult(pl.coalesce(r("mb"), r("ma"))).alias("__mb"),
+    )
+    lf = lf.with_columns(
+        *_number(pl.coalesce(s("n1"), pl.lit("1")), pl.col("__m1").is_not_null(), "__n1"),
+        *_number(s("n2"), pl.lit(False), "__n2"),
+        *_number(r("a"), pl.col("__ma").is_not_null(), "__a"),
+        *_number(r("b"), pl.col("__mb").is_not_null(), "__b"),
+    )
+    v1, p1 = _value("__n1", pl.col("__m1").fill_null(1))
+    v2, p2 = _value("__n2", pl.col("__m2").fill_null(1))
+    va, pa_ = _value("__a", pl.col("__ma").fill_null(1))
+    vb, pb = _value("__b", pl.col("__mb").fill_null(1))
+    lf = lf.with_columns(v1.alias("__v1"), p1.alias("__p1"), v2.alias("__v2"), p2.alias("__p2"),
+                         va.alias("__va"), pa_.alias("__pa"), vb.alias("__vb"), pb.alias("__pb"))
+    compound_ok = s("n2").is_null() | (s("m1").is_in(["亿", "万"]) & (pl.col("__v2") < pl.col("__m1")))
+    kinds = [
+        _qualifier_of(s("pre"), PREFIX_QUALIFIERS),
+        _qualifier_of(s("q1"), SUFFIX_QUALIFIERS),
+        _qualifier_of(s("post"), SUFFIX_QUALIFIERS),
+        _qualifier_of(s("post2"), SUFFIX_QUALIFIERS),
+    ]
+    lf = lf.with_columns(pl.concat_list(kinds).list.drop_nulls().list.unique().alias("__kinds"))
+    fraction_without_mult = s("n1").str.contains(r"[.,]") & pl.col("__m1").is_null() & (pl.col("__n1frac") != "")
+    single_value = pl.col("__v1") + pl.col("__v2").fill_null(0)
+    single_problem = (
+        pl.when(fraction_without_mult).then(pl.lit("a count with a fractional part and no multiplier"))
+        .when(pl.col("__p1").is_not_null()).then(pl.col("__p1"))
+        .when(s("n2").is_not_null() & pl.col("__p2").is_not_null()).then(pl.col("__p2"))
+        .when(~compound_ok).then(pl.lit("compound number not understood"))
+        .when(pl.col("__kinds").list.len() > 1).then(pl.lit("conflicting qualifiers: ") + pl.col("__kinds").list.sort().list.join(" and "))
+        .when(s("m1").is_in(["m", "b"]) & s("n1").is_null()).then(pl.lit("no number found"))
+    )
+    range_fraction = (r("a").str.contains(r"[.,]") & pl.col("__ma").is_null() & (pl.col("__afrac") != "")) | (
+        r("b").str.contains(r"[.,]") & pl.col("__mb").is_null() & (pl.col("__bfrac") != "")
+    )
+    range_problem = (
+        pl.when(range_fraction).then(pl.lit("a count with a fractional part and no multiplier"))
+        .when(pl.col("__pa").is_not_null()).then(pl.col("__pa"))
+        .when(pl.col("__pb").is_not_null()).then(pl.col("__pb"))
+        .when(pl.col("__va") > pl.col("__vb")).then(pl.lit("range whose first number is larger than its second"))
+    )
+    qualifier = (
+        pl.when(pl.col("__kinds").list.len() == 0).then(pl.lit("exact")).otherwise(pl.col("__kinds").list.first())
+    )
+    lf = lf.with_columns(
+        pl.when(pl.col("__single")).then(single_problem)
+        .when(pl.col("__range")).then(range_problem)
+        .otherwise(_reason_when_unmatched(pl.col("__norm"), pl.col(text)))
+        .alias("__problem"),
+        pl.when(pl.col("__single")).then(single_value).when(pl.col("__range")).then(pl.col("__va")).alias("__lo"),
+        pl.when(pl.col("__single")).then(single_value).when(pl.col("__range")).then(pl.col("__vb")).alias("__hi"),
+        pl.when(pl.col("__single")).then(qualifier).when(pl.col("__range")).then(pl.lit("range")).alias("__q"),
+    )
+    problem = pl.when(pl.col("__words_bad") & ~pl.col("__single") & ~pl.col("__range")).then(
+        pl.lit("number words not understood")).otherwise(pl.col("__problem"))
+    ok = problem.is_null()
+    q = pl.col("__q")
+    return lf.select(
+        pl.col(text),
+        pl.when(ok & q.is_in(["exact", "approx", "at_least", "range"])).then(pl.col("__lo")).alias("low"),
+        pl.when(ok & q.is_in(["exact", "approx", "at_most", "range"])).then(pl.col("__hi")).alias("high"),
+        pl.when(ok).then(q).alias("qualifier"),
+        pl.when(ok).then(pl.lit("ok")).otherwise(pl.lit("unparsed")).alias("status"),
+        problem.alias("reason"),
+    )
+
+
+def read_figures(lf: pl.LazyFrame | pl.DataFrame, column: str, prefix: str = "") -> pl.LazyFrame:
+    """Add {prefix}low, high, qualifier, status, reason for the figure texts in `column`.
+
+    Each distinct text is read once and joined back, so large tables of repeated phrases
+    cost little more than their distinct phrases; the input's row order is kept.
+    """
+    lf = lf.lazy()
+    distinct = lf.select(pl.col(column).cast(pl.String)).unique()
+    readings = _read_distinct(distinct, column).rename(
+        {k: f"{prefix}{k}" for k in ("low", "high", "qualifier", "status", "reason")}
+    )
+    return lf.join(readings, on=column, how="left", nulls_equal=True, maintain_order="left")
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    low: int | None
+    high: int | None
+    qualifier: str | None
+    status: str
+    reason: str | None
+
+
+def read_figure(text: str) -> Reading:
+    """The reading of one printed figure, for the command line and for quick checks."""
+    row = read_figures(pl.DataFrame({"text": [text]}, schema={"text": pl.String}), "text").collect().row(0, named=True)
+    return Reading(**row)
