@@ -85,27 +85,11 @@ def _reference_problems(name: str, frame: pl.DataFrame, tables: dict[str, pl.Dat
     return problems
 
 
-def published_bounds(published: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """First and last day a publication date of precision day, month or year can stand for."""
-    first = (
-        pl.when(published.str.len_chars() == 4).then(published + "-01-01")
-        .when(published.str.len_chars() == 7).then(published + "-01")
-        .otherwise(published)
-        .str.to_date(schemas.DAY_FORMAT, strict=False)
-    )
-    last = (
-        pl.when(published.str.len_chars() == 4).then(first.dt.offset_by("1y").dt.offset_by("-1d"))
-        .when(published.str.len_chars() == 7).then(first.dt.month_end())
-        .otherwise(first)
-    )
-    return first, last
-
-
 def _after_published_problems(name: str, frame: pl.DataFrame, sources: pl.DataFrame, path: str) -> list[Problem]:
     date_columns = [c for c in ("period_start", "period_end", "as_of") if c in frame.columns]
     if not date_columns or "source_id" not in frame.columns:
         return []
-    _, last = published_bounds(pl.col("published"))
+    _, last = schemas.published_bounds(pl.col("published"))
     pub = sources.select("source_id", "published", last.alias("_published_last"))
     joined = frame.join(pub, on="source_id", how="left")
     problems = []

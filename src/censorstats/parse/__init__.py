@@ -1,0 +1,104 @@
+"""The parse stage: validated raw tables in, processed sources/reports/reach tables out.
+
+Each processed row keeps the text exactly as printed beside what was read from it, so every
+number can be traced to its page. Texts that could not be read are kept, marked unparsed,
+and listed as warnings with their file and line.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from censorstats.load import LINE_COLUMN, ROW_COLUMN
+from censorstats.parse.numbers import read_figures
+from censorstats.parse.periods import resolve_periods
+from censorstats.problems import Problem
+from censorstats.schemas import DAY_FORMAT, PROCESSED_MODELS, published_bounds
+
+VALUE_COLUMNS = ["value_text", "value_low", "value_high", "qualifier", "parse_status", "parse_reason"]
+
+
+def _with_optional(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Optional raw columns left out of a header are simply empty."""
+    return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in columns if c not in frame.columns)
+
+
+def _ordered(lf: pl.LazyFrame, table: str, key: str) -> pl.LazyFrame:
+    return lf.select(list(PROCESSED_MODELS[table].to_schema().columns)).sort(key)
+
+
+def parsed_sources(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
+    """One row per page, with its publication date as the first and last day it can mean."""
+    first, last = published_bounds(pl.col("published"))
+    lf = _with_optional(tables["sources"], ["note"]).lazy()
+    return _ordered(lf.with_columns(first.alias("published_first"), last.alias("published_last")), "sources", "source_id")
+
+
+def _source_columns(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
+    return tables["sources"].lazy().select("source_id", "outlet", "url", "published", "source_type")
+
+
+def _figures(lf: pl.LazyFrame) -> pl.LazyFrame:
+    return read_figures(lf, "value_text").rename(
+        {"low": "value_low", "high": "value_high", "status": "parse_status", "reason": "parse_reason"}
+    )
+
+
+def parsed_reports(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
+    """One row per printed figure: its page, campaign, interval and period."""
+    raw = _with_optional(tables["reports"], ["platform_id", "period_text", "period_start", "period_end", "placement", "claim_id", "note"])
+    lf = (
+        raw.lazy()
+        .join(_source_columns(tables), on="source_id", how="left", maintain_order="left")
+        .join(tables["campaigns"].lazy().select("campaign_id", "authority_id"), on="campaign_id", how="left", maintain_order="left")
+        .join(tables["metrics"].lazy().select(pl.col("metric_id").alias("metric"), "unit"), on="metric", how="left", maintain_order="left")
+    )
+    lf = _figures(lf).rename({"period_start": "explicit_start", "period_end": "explicit_end"})
+    lf = resolve_periods(lf, "period_text", "published")
+    explicit = pl.col("explicit_start").is_not_null() | pl.col("explicit_end").is_not_null()
+    lf = lf.with_columns(
+        pl.when(explicit).then(pl.col("explicit_start").str.to_date(DAY_FORMAT)).otherwise(pl.col("period_start")).alias("period_start"),
+        pl.when(explicit).then(pl.col("explicit_end").str.to_date(DAY_FORMAT)).otherwise(pl.col("period_end")).alias("period_end"),
+        pl.when(explicit).then(pl.lit("day")).otherwise(pl.col("period_precision")).alias("period_precision"),
+        pl.when(explicit).then(pl.lit("explicit")).otherwise(pl.col("period_status")).alias("period_status"),
+        pl.when(explicit).then(None).otherwise(pl.col("period_reason")).alias("period_reason"),
+    )
+    return lf
+
+
+def parsed_reach(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
+    """One row per printed user count, with the operator's definition and whether it is an estimate."""
+    raw = _with_optional(tables["reach"], ["period_text", "note"])
+    platforms = _with_optional(tables["platforms"], ["note"]).lazy().select(
+        "platform_id", pl.col("name").alias("platform"), pl.col("note").alias("definition")
+    )
+    lf = (
+        raw.lazy()
+        .join(_source_columns(tables), on="source_id", how="left", maintain_order="left")
+        .join(platforms, on="platform_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("as_of").str.to_date(DAY_FORMAT),
+            ((pl.col("source_type") == "estimate") | pl.col("note").str.contains("(?i)third-party").fill_null(False)).alias("is_estimate"),
+        )
+    )
+    return _figures(lf)
+
+
+def parse_problems(reports: pl.DataFrame, reach: pl.DataFrame, raw_paths: dict[str, str]) -> list[Problem]:
+    """Warnings for texts the parser could not read, at their file and line."""
+    problems = []
+    for table, frame in (("reports", reports), ("reach", reach)):
+        bad = frame.filter(pl.col("parse_status") == "unparsed")
+        for rec in bad.iter_rows(named=True):
+            msg = f'"{rec["value_text"]}" was not read as a number: {rec["parse_reason"]}'
+            problems.append(Problem(raw_paths[table], rec[LINE_COLUMN], "value_text", msg, "unparsed_value", "warning", row=rec[ROW_COLUMN]))
+    bad = reports.filter(pl.col("period_status") == "unresolved")
+    for rec in bad.iter_rows(named=True):
+        msg = f'"{rec["period_text"]}" was not resolved to dates: {rec["period_reason"]}'
+        problems.append(Problem(raw_paths["reports"], rec[LINE_COLUMN], "period_text", msg, "unresolved_period", "warning", row=rec[ROW_COLUMN]))
+    return problems
+
+
+def finish(lf: pl.LazyFrame, table: str, key: str) -> pl.LazyFrame:
+    """The processed table's columns, in schema order, sorted by its id for stable output."""
+    return _ordered(lf, table, key)
