@@ -1,0 +1,316 @@
+"""Rebuilding only what is stale, safely, and saying why.
+
+A step is stale when the SHA-256 of one of its inputs or of its code changed, when the versions
+of polars/pandera/matplotlib changed, or when one of its outputs is missing or differs from what
+the last build wrote (edited by hand). Clock times are never consulted: checkout, copy and touch
+cause no rebuild. The record of the last build (inputs, code, versions and outputs of every step,
+and the time) is data/.build/manifest.json.
+
+Safety: raw tables are validated before anything runs; steps write into a staging folder;
+finished files are moved into place with atomic renames; the manifest is written last. A build
+that dies leaves complete files, and the next build redoes whatever does not match the manifest.
+A lock file stops two builds from running at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import shutil
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from censorstats import pipeline
+from censorstats.paths import Project
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MANIFEST = "data/.build/manifest.json"  # beside the outputs, so data/processed/ stays byte-identical
+LIBRARIES = ("polars", "pandera", "matplotlib")
+LOCK_WAIT_SECONDS = 10.0
+
+
+class BuildError(Exception):
+    """A build that stopped on purpose (invalid input, busy lock): the message says why."""
+
+
+def sha256_file(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+def library_versions() -> dict[str, str]:
+    out = {}
+    for lib in LIBRARIES:
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            out[lib] = "missing"
+    return out
+
+
+def code_hash(step: pipeline.Step) -> str:
+    digest = hashlib.sha256()
+    for rel in sorted(set(step.code) | {"pipeline.py"}):
+        digest.update(rel.encode() + b"\0" + (sha256_file(PACKAGE_DIR / rel) or "missing").encode() + b"\0")
+    digest.update(repr(step.params).encode())
+    return digest.hexdigest()
+
+
+def read_manifest(project: Project) -> dict:
+    try:
+        return json.loads((project.root / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {"steps": {}}
+
+
+@dataclass
+class Verdict:
+    step: pipeline.Step
+    reasons: list[str]
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.reasons)
+
+
+def _short(h: str | None) -> str:
+    return h[:8] + "…" if h else "none"
+
+
+def judge(project: Project, step: pipeline.Step, record: dict | None, input_hashes: dict[str, str | None], versions: dict) -> Verdict:
+    """Why `step` must be rebuilt, given the manifest record of its last build (empty list: it need not)."""
+    if record is None:
+        return Verdict(step, ["never built"])
+    reasons = []
+    for path, h in input_hashes.items():
+        old = record["inputs"].get(path)
+        if h != old:
+            what = "appeared" if old is None else "disappeared" if h is None else "changed"
+            reasons.append(f"input {path} {what} (sha256 {_short(old)} → {_short(h)})")
+    if record.get("code") != code_hash(step):
+        reasons.append("code of the step changed")
+    if record.get("versions") != versions:
+        reasons.append(f"library versions changed ({record.get('versions')} → {versions})")
+    for path in step.outputs:
+        h = sha256_file(project.root / path)
+        if h is None:
+            reasons.append(f"output {path} is missing")
+        elif h != record["outputs"].get(path):
+            reasons.append(f"output {path} differs from the last build (edited by hand?)")
+    return Verdict(step, reasons)
+
+
+def _select(targets: list[str] | None) -> list[pipeline.Step]:
+    if not targets:
+        return list(pipeline.STEPS)
+    wanted: set[str] = set()
+
+    def add(step: pipeline.Step) -> None:
+        wanted.add(step.name)
+        for path in step.inputs:
+            upstream = pipeline.producer_of(path)
+            if upstream:
+                add(upstream)
+
+    for t in targets:
+        try:
+            add(pipeline.step_named(t))
+        except KeyError:
+            raise BuildError(f"unknown target {t!r}; targets are: " + ", ".join(s.name for s in pipeline.STEPS)) from None
+    return [s for s in pipeline.STEPS if s.name in wanted]
+
+
+def status(project: Project, targets: list[str] | None = None) -> list[Verdict]:
+    """The verdict on every step as things stand, without running anything.
+
+    An output of a stale upstream step will change, so its consumers are stale too.
+    """
+    manifest = read_manifest(project)
+    versions = library_versions()
+    verdicts = []
+    rebuilt: set[str] = set()
+    for step in _select(targets):
+        hashes = {p: sha256_file(project.root / p) for p in step.inputs}
+        verdict = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
+        upstream = [p for p in step.inputs if p in rebuilt]
+        if upstream and not verdict.stale:
+            verdict.reasons.append("upstream output " + ", ".join(upstream) + " will be rebuilt")
+        if verdict.stale:
+            rebuilt.update(step.outputs)
+        verdicts.append(verdict)
+    return verdicts
+
+
+# ---------------------------------------------------------------------------------------------
+# The lock
+# ---------------------------------------------------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class BuildLock:
+    """One build at a time. A lock whose process is gone is taken over."""
+
+    def __init__(self, project: Project, wait: float = LOCK_WAIT_SECONDS):
+        self.path = project.build_state / "lock"
+        self.wait = wait
+
+    def _holder(self) -> dict | None:
+        try:
+            return json.loads(self.path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def __enter__(self) -> "BuildLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.wait
+        me = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%S")})
+        while True:
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                with os.fdopen(fd, "w") as f:
+                    f.write(me)
+                return self
+            except FileExistsError:
+                holder = self._holder()
+                if holder is None or (holder.get("host") == socket.gethostname() and not _pid_alive(int(holder.get("pid", 0)))):
+                    self.path.unlink(missing_ok=True)  # left by a build that died
+                    continue
+                if time.monotonic() > deadline:
+                    raise BuildError(
+                        f"another build is running (pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}); "
+                        f"try again when it has finished, or remove {self.path} if that process is gone"
+                    ) from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    rebuilt: list[str]
+    up_to_date: list[str]
+    seconds: float
+    problems: list  # warnings from validation and parsing
+
+    def summary(self) -> str:
+        if not self.rebuilt:
+            return f"nothing to do: {len(self.up_to_date)} step(s) up to date ({self.seconds:.2f} s)"
+        return (f"rebuilt {len(self.rebuilt)} step(s): {', '.join(self.rebuilt)}; "
+                f"{len(self.up_to_date)} up to date ({self.seconds:.2f} s)")
+
+
+def _run(step: pipeline.Step, ctx) -> None:
+    module, function = step.run.split(":")
+    getattr(importlib.import_module(module), function)(ctx)
+
+
+def _validated_tables(project: Project):
+    """Validate every raw table; stop the build on any error, before anything is written."""
+    from censorstats.problems import has_errors
+    from censorstats.validate import validate_raw
+
+    result = validate_raw(project)
+    if has_errors(result.problems):
+        raise InvalidInput(result.problems)
+    return result
+
+
+class InvalidInput(BuildError):
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("raw data has errors; nothing was built")
+
+
+def _publish(project: Project, staging: Path, outputs: list[str]) -> None:
+    for rel in outputs:
+        target = project.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / rel, target)
+
+
+def _write_manifest(project: Project, manifest: dict) -> None:
+    path = project.root / MANIFEST
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def build(project: Project, targets: list[str] | None = None, force: bool = False, dry_run: bool = False, progress=None) -> Outcome:
+    started = time.perf_counter()
+    verdicts = status(project, targets)
+    if force:
+        for v in verdicts:
+            v.reasons = v.reasons or ["forced"]
+    stale = [v for v in verdicts if v.stale]
+    up_to_date = [v.step.name for v in verdicts if not v.stale]
+    if dry_run or not stale:
+        return Outcome([v.step.name for v in stale] if dry_run else [], up_to_date, time.perf_counter() - started, [])
+    with BuildLock(project):
+        validated = _validated_tables(project)
+        problems = list(validated.problems)
+        from censorstats.steps import Context
+
+        staging = project.build_state / f"staging-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        ctx = Context(project, staging, validated.tables)
+        manifest = read_manifest(project)
+        versions = library_versions()
+        rebuilt = []
+        try:
+            for i, verdict in enumerate(verdicts, start=1):
+                step = verdict.step
+                hashes = {p: sha256_file(ctx.input(p)) for p in step.inputs}
+                again = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
+                if not (again.stale or force):
+                    continue
+                t0 = time.perf_counter()
+                _run(step, ctx)
+                rebuilt.append(step.name)
+                manifest["steps"][step.name] = {
+                    "inputs": hashes,
+                    "code": code_hash(step),
+                    "versions": versions,
+                    "outputs": {p: sha256_file(staging / p) for p in step.outputs},
+                    "package_version": _package_version(),
+                }
+                if progress:
+                    progress(f"[{i}/{len(verdicts)}] {step.name}: {'; '.join(again.reasons or ['forced'])} ({time.perf_counter() - t0:.2f} s)")
+            _publish(project, staging, [p for name in rebuilt for p in pipeline.step_named(name).outputs])
+            manifest["built"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            _write_manifest(project, manifest)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    up_to_date = [v.step.name for v in verdicts if v.step.name not in rebuilt]
+    return Outcome(rebuilt, up_to_date, time.perf_counter() - started, problems)
+
+
+def _package_version() -> str:
+    from censorstats import __version__
+
+    return __version__

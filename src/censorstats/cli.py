@@ -1,0 +1,142 @@
+"""The `censorstats` command. Heavy libraries are imported inside the subcommands that need them,
+so that --help, status and a no-op build start fast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from censorstats.paths import Project
+
+
+def _print_problems(problems, project: Project) -> None:
+    from censorstats.problems import capped, summary, write_json
+
+    for line in capped(problems):
+        print(line, file=sys.stderr)
+    write_json(problems, project.build_state / "problems.json")
+    print(summary(problems) + f" (machine-readable copy: {project.relative(project.build_state / 'problems.json')})", file=sys.stderr)
+
+
+def cmd_validate(args, project: Project) -> int:
+    from censorstats.parse import parse_problems, parsed_reach, parsed_reports
+    from censorstats.problems import has_errors
+    from censorstats.validate import validate_raw
+
+    result = validate_raw(project)
+    problems = list(result.problems)
+    if not has_errors(problems):
+        paths = {t: project.relative(project.raw_file(t)) for t in ("reports", "reach")}
+        problems += parse_problems(parsed_reports(result.tables).collect(), parsed_reach(result.tables).collect(), paths)
+    _print_problems(problems, project)
+    return 1 if has_errors(problems) else 0
+
+
+def cmd_build(args, project: Project) -> int:
+    from censorstats import build
+
+    progress = (lambda msg: print(msg, file=sys.stderr)) if sys.stderr.isatty() or args.verbose else None
+    try:
+        outcome = build.build(project, args.targets, force=args.force, dry_run=args.dry_run, progress=progress)
+    except build.InvalidInput as exc:
+        _print_problems(exc.problems, project)
+        print(f"censorstats build: {exc}", file=sys.stderr)
+        return 1
+    except build.BuildError as exc:
+        print(f"censorstats build: {exc}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(f"would rebuild: {', '.join(outcome.rebuilt) or 'nothing'}")
+    else:
+        print(outcome.summary())
+    return 0
+
+
+def cmd_status(args, project: Project) -> int:
+    from censorstats import build
+
+    try:
+        verdicts = build.status(project, args.targets)
+    except build.BuildError as exc:
+        print(f"censorstats status: {exc}", file=sys.stderr)
+        return 2
+    for v in verdicts:
+        for out in v.step.outputs:
+            name = out.rsplit("/", 1)[-1]
+            print(f"{name}: {'stale' if v.stale else 'up to date'}")
+            if args.why and v.stale:
+                for reason in v.reasons:
+                    print(f"  {name}: {reason}")
+    return 0
+
+
+def cmd_parse(args, project: Project) -> int:
+    texts = args.text or [line.rstrip("\n") for line in sys.stdin]
+    import polars as pl
+
+    from censorstats.parse.numbers import read_figures
+
+    df = read_figures(pl.DataFrame({"text": texts}, schema={"text": pl.String}), "text").collect()
+    for rec in df.iter_rows(named=True):
+        if args.json:
+            print(json.dumps(rec, ensure_ascii=False))
+        elif rec["status"] == "ok":
+            low = "" if rec["low"] is None else f"{rec['low']:,}"
+            high = "" if rec["high"] is None else f"{rec['high']:,}"
+            print(f"{rec['text']}\t[{low}, {high}]\t{rec['qualifier']}")
+        else:
+            print(f"{rec['text']}\tunparsed: {rec['reason']}")
+    return 0
+
+
+def cmd_codebook(args, project: Project) -> int:
+    from censorstats.codebook import codebook_markdown
+
+    text = codebook_markdown()
+    path = project.root / "docs" / "codebook.md"
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            print(f"{project.relative(path)} is out of date; run `censorstats codebook`", file=sys.stderr)
+            return 1
+        print(f"{project.relative(path)} is up to date")
+        return 0
+    if args.stdout:
+        sys.stdout.write(text)
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {project.relative(path)}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="censorstats", description="Traceable tables and figures of China's campaigns against online accounts.")
+    sub = p.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="check every raw table and list every problem (file:line: column)")
+    v.set_defaults(func=cmd_validate)
+    b = sub.add_parser("build", help="rebuild what is stale in data/processed/ and reports/figures/")
+    b.add_argument("targets", nargs="*", help="steps or output files (default: everything)")
+    b.add_argument("--force", action="store_true", help="rebuild even what is up to date")
+    b.add_argument("--dry-run", action="store_true", help="say what would be rebuilt, change nothing")
+    b.add_argument("--verbose", "-v", action="store_true", help="show each step as it runs, also when not on a terminal")
+    b.set_defaults(func=cmd_build)
+    s = sub.add_parser("status", help="list every target as up to date or stale")
+    s.add_argument("targets", nargs="*")
+    s.add_argument("--why", action="store_true", help="say why each stale target is stale")
+    s.set_defaults(func=cmd_status)
+    r = sub.add_parser("parse", help="read printed figures as intervals (one per line on stdin when no TEXT)")
+    r.add_argument("text", nargs="*")
+    r.add_argument("--json", action="store_true", help="one JSON object per text: text, low, high, qualifier, status, reason")
+    r.set_defaults(func=cmd_parse)
+    c = sub.add_parser("codebook", help="write docs/codebook.md from the schemas")
+    c.add_argument("--check", action="store_true", help="fail if docs/codebook.md is not what the schemas say")
+    c.add_argument("--stdout", action="store_true")
+    c.set_defaults(func=cmd_codebook)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args, Project.default())

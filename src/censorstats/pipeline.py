@@ -1,0 +1,69 @@
+"""The pipeline, declared in one place: each step's inputs, outputs and code.
+
+Data flows one way: raw -> validated -> parsed -> (reconciled -> compared) -> figures.
+This module is read on every `censorstats status` and no-op build, so it imports nothing heavy;
+a step's `run` names the function that does the work, imported only when the step runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Modules every step depends on: reading and checking raw tables, and the table definitions.
+COMMON_CODE = ("paths.py", "problems.py", "load.py", "validate.py", "schemas.py", "write.py")
+PARSE_CODE = ("parse/__init__.py", "parse/numbers.py", "parse/periods.py")
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    inputs: tuple[str, ...]  # files relative to the project root: raw tables or other steps' outputs
+    outputs: tuple[str, ...]
+    code: tuple[str, ...]  # files of the package (relative to src/censorstats) whose source the outputs depend on
+    run: str  # "module:function", called as function(context)
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def raw(*tables: str) -> tuple[str, ...]:
+    return tuple(f"data/raw/{t}.csv" for t in tables)
+
+
+def table_outputs(name: str) -> tuple[str, ...]:
+    return (f"data/processed/{name}.parquet", f"data/processed/{name}.csv")
+
+
+STEPS: tuple[Step, ...] = (
+    Step("sources", raw("sources"), table_outputs("sources"), COMMON_CODE + PARSE_CODE + ("steps.py",), "censorstats.steps:build_sources"),
+    Step(
+        "reports",
+        raw("sources", "campaigns", "metrics", "reports"),
+        table_outputs("reports"),
+        COMMON_CODE + PARSE_CODE + ("steps.py",),
+        "censorstats.steps:build_reports",
+    ),
+    Step("reach", raw("sources", "platforms", "reach"), table_outputs("reach"), COMMON_CODE + PARSE_CODE + ("steps.py",), "censorstats.steps:build_reach"),
+    Step(
+        "fig_campaign_scale",
+        ("data/processed/reports.parquet",),
+        ("reports/figures/campaign_scale.svg", "reports/figures/campaign_scale.png"),
+        ("figures.py", "steps.py", "write.py"),
+        "censorstats.steps:build_campaign_scale_figure",
+    ),
+)
+
+# Every raw table is validated before any step runs, so a change to any of them is worth a look.
+ALL_RAW = raw("sources", "authorities", "campaigns", "platforms", "metrics", "reports", "reach")
+
+
+def step_named(name: str) -> Step:
+    for step in STEPS:
+        if step.name == name or name in step.outputs or any(o.endswith("/" + name) for o in step.outputs):
+            return step
+    raise KeyError(name)
+
+
+def producer_of(path: str) -> Step | None:
+    for step in STEPS:
+        if path in step.outputs:
+            return step
+    return None

@@ -1,0 +1,65 @@
+"""What each pipeline step does. Heavy libraries are imported here, only when a step runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from censorstats.paths import Project
+
+
+@dataclass
+class Context:
+    """What a running step may use: the validated raw tables, and where to read and write files."""
+
+    project: Project
+    staging: Path
+    tables: dict = field(default_factory=dict)
+
+    def output(self, relative: str) -> Path:
+        path = self.staging / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def input(self, relative: str) -> Path:
+        """An upstream output: the one rebuilt in this run if there is one, else the published one."""
+        staged = self.staging / relative
+        return staged if staged.exists() else self.project.root / relative
+
+
+def _write_processed(ctx: Context, name: str, lf, key: str) -> None:
+    from censorstats import schemas
+    from censorstats.parse import finish
+    from censorstats.write import write_table
+
+    df = finish(lf, name, key).collect()
+    schemas.PROCESSED_MODELS[name].validate(df, lazy=True)
+    write_table(df, ctx.output(f"data/processed/{name}.parquet"), ctx.output(f"data/processed/{name}.csv"))
+
+
+def build_sources(ctx: Context) -> None:
+    from censorstats.parse import parsed_sources
+
+    _write_processed(ctx, "sources", parsed_sources(ctx.tables), "source_id")
+
+
+def build_reports(ctx: Context) -> None:
+    from censorstats.parse import parsed_reports
+
+    _write_processed(ctx, "reports", parsed_reports(ctx.tables), "report_id")
+
+
+def build_reach(ctx: Context) -> None:
+    from censorstats.parse import parsed_reach
+
+    _write_processed(ctx, "reach", parsed_reach(ctx.tables), "reach_id")
+
+
+def build_campaign_scale_figure(ctx: Context) -> None:
+    import polars as pl
+
+    from censorstats import figures
+
+    reports = pl.read_parquet(ctx.input("data/processed/reports.parquet"))
+    fig = figures.campaign_scale(reports)
+    figures.save(fig, ctx.output("reports/figures/campaign_scale.svg"), ctx.output("reports/figures/campaign_scale.png"))
