@@ -1,0 +1,37 @@
+# The front door. `make` sets up .venv from the lock file and builds data/processed/ and the
+# figures; `make test` does the same set-up and runs the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: all build test validate status codebook lock clean
+all: build
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "censorstats needs Python 3.11 or newer; set PYTHON=python3.x")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+build: $(STAMP)  ## build data/processed/ and reports/figures/ (only what is stale)
+	$(BIN)/censorstats build
+
+test: $(STAMP)  ## run the whole test suite
+	$(BIN)/python -m pytest
+
+validate: $(STAMP)  ## check data/raw/ and list every problem
+	$(BIN)/censorstats validate
+
+status: $(STAMP)  ## what is stale, and why
+	$(BIN)/censorstats status --why
+
+codebook: $(STAMP)  ## regenerate docs/codebook.md from the schemas
+	$(BIN)/censorstats codebook
+
+lock:  ## re-pin every dependency (needs pip-tools in the current Python)
+	pip-compile --quiet --extra dev --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+
+clean:  ## remove built outputs (not the environment)
+	rm -rf data/processed/*.parquet data/processed/*.csv reports/figures/*.svg reports/figures/*.png data/.build
