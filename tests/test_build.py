@@ -1,0 +1,136 @@
+"""The build on a scratch copy: outputs, no-op rebuilds, staleness by content, determinism, safe CSV."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from censorstats import build
+from censorstats.cli import main
+from conftest import set_cell
+
+OUTPUT_DIRS = ("data/processed", "reports/figures")
+
+
+def _snapshot(project) -> dict[str, bytes]:
+    out = {}
+    for d in OUTPUT_DIRS:
+        for path in sorted((project.root / d).glob("*")):
+            out[f"{d}/{path.name}"] = path.read_bytes()
+    return out
+
+
+@pytest.fixture
+def built(project):
+    outcome = build.build(project)
+    assert outcome.rebuilt == ["sources", "reports", "reach", "fig_campaign_scale"]
+    return project
+
+
+def test_build_writes_tables_and_figure(built):
+    reports = pl.read_parquet(built.processed / "reports.parquet")
+    assert reports.height == 373 and reports["report_id"].is_sorted()
+    row = reports.filter(pl.col("report_id") == "s001").row(0, named=True)
+    assert (row["value_text"], row["value_low"], row["value_high"], row["qualifier"]) == ("over 11.000", 11000, None, "at_least")
+    assert row["outlet"].startswith("The 21st Century") and row["url"].startswith("https://www.21cir.com/")
+    reach = pl.read_parquet(built.processed / "reach.parquet")
+    assert reach.height == 141
+    assert reach.filter(pl.col("reach_id") == "p153")["is_estimate"].to_list() == [True]
+    assert pl.read_csv(built.processed / "reports.csv", infer_schema=False).height == 373
+    assert (built.figures / "campaign_scale.svg").stat().st_size > 10_000
+    assert (built.figures / "campaign_scale.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_second_build_and_touch_rebuild_nothing(built):
+    assert build.build(built).rebuilt == []
+    for path in built.raw.glob("*.csv"):
+        os.utime(path, (1, 1))
+    assert build.build(built).rebuilt == []
+    assert all(not v.stale for v in build.status(built))
+
+
+def test_changing_reach_rebuilds_only_what_depends_on_it(built, monkeypatch, capsys):
+    set_cell(built.raw_file("reach"), "p023", "value_text", "1.084 billion")
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
+    assert main(["status", "--why"]) == 0
+    out = capsys.readouterr().out
+    assert "reach.parquet: stale" in out and "reports.parquet: up to date" in out
+    assert "reach.parquet: input data/raw/reach.csv changed (sha256 " in out
+    assert build.build(built).rebuilt == ["reach"]
+
+
+def test_hand_edited_or_missing_output_is_rebuilt(built):
+    (built.processed / "reports.csv").write_text("edited\n")
+    (built.figures / "campaign_scale.png").unlink()
+    reasons = {v.step.name: v.reasons for v in build.status(built) if v.stale}
+    assert "edited by hand" in reasons["reports"][0] and "missing" in reasons["fig_campaign_scale"][0]
+    assert build.build(built).rebuilt == ["reports", "fig_campaign_scale"]
+
+
+def test_two_clean_builds_are_byte_identical(built):
+    first = _snapshot(built)
+    for d in OUTPUT_DIRS:
+        shutil.rmtree(built.root / d)
+    shutil.rmtree(built.build_state)
+    build.build(built)
+    assert _snapshot(built) == first
+
+
+def test_invalid_input_stops_the_build_and_leaves_outputs_untouched(built, monkeypatch, capsys):
+    before = _snapshot(built)
+    set_cell(built.raw_file("reports"), "r214", "source_id", "gt-2018-1127")
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
+    assert main(["build"]) == 1
+    assert '"gt-2018-1127" is not in sources.csv' in capsys.readouterr().err
+    assert _snapshot(built) == before
+
+
+def test_formula_like_text_is_neutralised_in_exported_csv(project):
+    set_cell(project.raw_file("reports"), "r081", "note", '=HYPERLINK("http://x","y")')
+    set_cell(project.raw_file("reports"), "r082", "note", "+41% y/y, @home")
+    build.build(project, ["reports"])
+    text = (project.processed / "reports.csv").read_text(encoding="utf-8")
+    assert '"\'=HYPERLINK(""http://x"",""y"")"' in text
+    assert "\"'+41% y/y, @home\"" in text
+    df = pl.read_csv(project.processed / "reports.csv", infer_schema=False)
+    assert df.filter(pl.col("report_id") == "r081")["note"].to_list() == ['\'=HYPERLINK("http://x","y")']
+    parquet = pl.read_parquet(project.processed / "reports.parquet")  # Parquet keeps the text exactly
+    assert parquet.filter(pl.col("report_id") == "r081")["note"].to_list() == ['=HYPERLINK("http://x","y")']
+
+
+def test_lock_held_by_a_live_process_stops_a_second_build(project):
+    import json
+    import socket
+
+    project.build_state.mkdir(parents=True)
+    (project.build_state / "lock").write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname(), "since": "now"}))
+    with pytest.raises(build.BuildError, match=f"another build is running \\(pid {os.getppid()}"):
+        with build.BuildLock(project, wait=0.2):
+            pass
+
+
+def test_lock_left_by_a_dead_process_is_taken_over(project):
+    import json
+    import socket
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    project.build_state.mkdir(parents=True)
+    (project.build_state / "lock").write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname(), "since": "then"}))
+    assert build.build(project, ["sources"]).rebuilt == ["sources"]
+    assert not (project.build_state / "lock").exists()
+
+
+def test_status_and_help_do_not_import_heavy_libraries(built):
+    import subprocess
+    import sys
+
+    code = ("import sys; from censorstats.cli import main; main(['status']); main(['build']);"
+            "print(sorted(m for m in ('polars','pandera','matplotlib','jupyter') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ | {"CENSORSTATS_ROOT": str(built.root)}, check=True)
+    assert out.stdout.strip().endswith("[]")

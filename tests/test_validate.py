@@ -1,0 +1,51 @@
+"""`censorstats validate` on the shipped data and on broken copies of it."""
+
+from __future__ import annotations
+
+import json
+
+from censorstats.cli import main
+from censorstats.validate import validate_raw
+from conftest import set_cell
+
+
+def test_shipped_data_is_valid_with_all_rows(project):
+    result = validate_raw(project)
+    assert [p.format() for p in result.problems if p.severity == "error"] == []
+    assert result.tables["reports"].height == 373
+    assert result.tables["reach"].height == 141
+
+
+def test_unknown_source_id_is_reported_with_file_line_column_and_value(project, monkeypatch, capsys):
+    line = set_cell(project.raw_file("reports"), "r214", "source_id", "gt-2018-1127")
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert f'data/raw/reports.csv:{line}: column "source_id": "gt-2018-1127" is not in sources.csv [unknown_reference]' in err
+    assert not any(project.processed.glob("*"))  # nothing was written to data/processed/
+    copy = json.loads((project.build_state / "problems.json").read_text())
+    assert {"path": "data/raw/reports.csv", "line": line, "column": "source_id", "code": "unknown_reference"}.items() <= copy[0].items() or any(
+        p["line"] == line and p["code"] == "unknown_reference" for p in copy
+    )
+
+
+def test_all_problems_are_reported_at_once(project):
+    set_cell(project.raw_file("reports"), "r100", "metric", "accounts_zapped")
+    set_cell(project.raw_file("reach"), "p023", "as_of", "2018-09-31")
+    set_cell(project.raw_file("sources"), "cnet-undated", "url", "ftp://example.org/x")
+    codes = {(p.path.rsplit("/", 1)[-1], p.column, p.code) for p in validate_raw(project).problems if p.severity == "error"}
+    assert codes == {("reports.csv", "metric", "unknown_reference"), ("reach.csv", "as_of", "bad_date"), ("sources.csv", "url", "bad_url")}
+
+
+def test_date_after_publication_is_an_error(project):
+    line = set_cell(project.raw_file("reach"), "p075", "as_of", "2019-09-30")  # page published 2019-08-20
+    errors = [p for p in validate_raw(project).problems if p.severity == "error"]
+    assert [(p.line, p.column, p.code) for p in errors] == [(line, "as_of", "after_published")]
+
+
+def test_parse_failures_are_listed_as_warnings(project, monkeypatch, capsys):
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
+    assert main(["validate"]) == 0
+    err = capsys.readouterr().err
+    assert 'column "value_text": warning: "2200缺家" was not read as a number: unknown character(s): 缺 [unparsed_value]' in err
+    assert "0 error(s)" in err
