@@ -145,7 +145,8 @@ def _styles(n: int):
     if n % 100_000_000 == 0:
         out.append(f"{n // 100_000_000}亿")
     if n % 100_000 == 0 and n >= 1_000_000:
-        out.append(f"{n / 1_000_000:g} million")
+        tenths = (n // 100_000) % 10
+        out.append(f"{n // 1_000_000}" + (f".{tenths}" if tenths else "") + " million")
     return out
 
 
