@@ -241,15 +241,20 @@ class _ParsedValue(ProcessedTable):
         )
 
 
-class ReportsOut(_ParsedValue):
-    """One row per printed figure, with its parsed interval and period, traceable to its page."""
+class _Sourced(_ParsedValue):
+    """A parsed printed value with the page it was printed on, so every number can be traced."""
 
-    report_id: str = pa.Field(unique=True, description="Id of the printed figure (reports.csv).")
     source_id: str = pa.Field(description="Page that printed it.")
     outlet: str = pa.Field(description="Who published the page.")
     url: str = pa.Field(description="Address of the page.")
     published: str = pa.Field(nullable=True, description="Publication date of the page as recorded.")
     source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source.")
+
+
+class ReportsOut(_Sourced):
+    """One row per printed figure, with its parsed interval and period, traceable to its page."""
+
+    report_id: str = pa.Field(unique=True, description="Id of the printed figure (reports.csv).")
     campaign_id: str = pa.Field(description="Campaign or announcement.")
     authority_id: str = pa.Field(description="Authority that announced the campaign.")
     metric: str = pa.Field(description="What was counted.")
@@ -266,15 +271,10 @@ class ReportsOut(_ParsedValue):
     note: str = pa.Field(nullable=True, description="Notes from reports.csv.")
 
 
-class ReachOut(_ParsedValue):
+class ReachOut(_Sourced):
     """One row per printed platform user count, parsed, with the definition it was counted under."""
 
     reach_id: str = pa.Field(unique=True, description="Id of the printed user count (reach.csv).")
-    source_id: str = pa.Field(description="Page that printed it.")
-    outlet: str = pa.Field(description="Who published the page.")
-    url: str = pa.Field(description="Address of the page.")
-    published: str = pa.Field(nullable=True, description="Publication date of the page as recorded.")
-    source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source.")
     is_estimate: bool = pa.Field(description="True where the count is a third-party estimate, not the company's own figure.")
     platform_id: str = pa.Field(description="Platform counted.")
     platform: str = pa.Field(description="Platform name.")

@@ -13,6 +13,7 @@ wrong, give period_start / period_end in reports.csv; they win over the phrase.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -115,8 +116,6 @@ def resolve_periods(lf: pl.LazyFrame | pl.DataFrame, text: str, published: str) 
     fields: dict[str, list[pl.Expr]] = {k: [] for k in _FIELD_ALIASES}
     for i, rule in enumerate(RULES):
         groups = pl.col(norm).str.extract_groups(rule.pattern)
-        import re
-
         names = set(re.findall(r"\?P<(\w+)>", rule.pattern))
         for field, aliases in _FIELD_ALIASES.items():
             for alias in aliases:
