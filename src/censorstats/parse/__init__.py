@@ -24,7 +24,9 @@ def _with_optional(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 
 def _ordered(lf: pl.LazyFrame, table: str, key: str) -> pl.LazyFrame:
-    return lf.select(list(PROCESSED_MODELS[table].to_schema().columns)).sort(key)
+    """The table's id first, then its columns in schema order, rows sorted by id."""
+    columns = [c for c in PROCESSED_MODELS[table].to_schema().columns if c != key]
+    return lf.select([key, *columns]).sort(key)
 
 
 def parsed_sources(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
