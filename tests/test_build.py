@@ -134,3 +134,9 @@ def test_status_and_help_do_not_import_heavy_libraries(built):
             "print(sorted(m for m in ('polars','pandera','matplotlib','jupyter') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ | {"CENSORSTATS_ROOT": str(built.root)}, check=True)
     assert out.stdout.strip().endswith("[]")
+
+
+def test_library_versions_match_installed_metadata():
+    from importlib import metadata
+
+    assert build.library_versions() == {lib: metadata.version(lib) for lib in build.LIBRARIES}
