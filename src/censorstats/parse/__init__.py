@@ -23,7 +23,7 @@ def _with_optional(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in columns if c not in frame.columns)
 
 
-def _ordered(lf: pl.LazyFrame, table: str, key: str) -> pl.LazyFrame:
+def finish(lf: pl.LazyFrame, table: str, key: str) -> pl.LazyFrame:
     """The table's id first, then its columns in schema order, rows sorted by id."""
     columns = [c for c in PROCESSED_MODELS[table].to_schema().columns if c != key]
     return lf.select([key, *columns]).sort(key)
@@ -33,7 +33,7 @@ def parsed_sources(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     """One row per page, with its publication date as the first and last day it can mean."""
     first, last = published_bounds(pl.col("published"))
     lf = _with_optional(tables["sources"], ["note"]).lazy()
-    return _ordered(lf.with_columns(first.alias("published_first"), last.alias("published_last")), "sources", "source_id")
+    return finish(lf.with_columns(first.alias("published_first"), last.alias("published_last")), "sources", "source_id")
 
 
 def _source_columns(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
@@ -100,7 +100,3 @@ def parse_problems(reports: pl.DataFrame, reach: pl.DataFrame, raw_paths: dict[s
         problems.append(Problem(raw_paths["reports"], rec[LINE_COLUMN], "period_text", msg, "unresolved_period", "warning", row=rec[ROW_COLUMN]))
     return problems
 
-
-def finish(lf: pl.LazyFrame, table: str, key: str) -> pl.LazyFrame:
-    """The processed table's columns, in schema order, sorted by its id for stable output."""
-    return _ordered(lf, table, key)
