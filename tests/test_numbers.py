@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -184,3 +185,48 @@ def test_arbitrary_text_never_raises_and_never_gives_a_bad_interval(texts):
             assert r["low"] is None or r["low"] >= 0
         else:
             assert r["reason"]
+
+
+# The same rules evaluated row by row in plain Python (benchmarks/rowwise_parser.py): an
+# independent implementation, so any disagreement is a bug in one of the two.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import rowwise_parser  # noqa: E402
+
+NUMBER_LIKE = st.from_regex(r"[0-9]{1,4}(?:[,. '\u00a0][0-9]{1,4}){0,3}", fullmatch=True)
+PREFIXES = ["", "", "more than ", "nearly ", "about ", "over ", "近", "逾", "约", "超过", "between ", "from ", "twenty-", "más de "]
+JOINERS = ["", "", "", " and ", "-", "至", " to ", " "]
+MULTS = ["", "", "", "万", "亿", "千", "余万", "多万", " million", " billion", "k", " thousand", "萬", "亿5000万"]
+SUFFIXES = ["", "", "余", "多", "以上", "左右", "+", " accounts", "个", "家", "余个", " or more", "缺", " hundred", "\u0905"]
+
+
+@st.composite
+def figure_like_texts(draw):
+    """Texts near the grammar, so that both readers reach their deep rules (grouping, compounds, ranges)."""
+    parts = [draw(st.sampled_from(PREFIXES)), draw(NUMBER_LIKE), draw(st.sampled_from(MULTS))]
+    joiner = draw(st.sampled_from(JOINERS))
+    if joiner:
+        parts += [joiner, draw(NUMBER_LIKE), draw(st.sampled_from(MULTS))]
+    return "".join(parts) + draw(st.sampled_from(SUFFIXES))
+
+
+def _agree(texts: list[str | None]) -> None:
+    out = read_figures(pl.DataFrame({"t": texts}, schema={"t": pl.String}), "t").collect()
+    for text, r in zip(texts, out.iter_rows(named=True)):
+        expected = rowwise_parser.read_figure(text)
+        assert (r["low"], r["high"], r["qualifier"], r["status"], r["reason"]) == expected, text
+
+
+def test_polars_and_rowwise_readers_agree_on_every_shipped_text():
+    _agree([r["value_text"] for r in _oracle()])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(figure_like_texts(), min_size=1, max_size=30))
+def test_polars_and_rowwise_readers_agree_on_generated_texts(texts):
+    _agree(texts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=30))
+def test_polars_and_rowwise_readers_agree_on_arbitrary_text(texts):
+    _agree(texts)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 # Modules every step depends on: reading and checking raw tables, and the table definitions.
 COMMON_CODE = ("paths.py", "problems.py", "load.py", "validate.py", "schemas.py", "write.py")
-PARSE_CODE = ("parse/__init__.py", "parse/numbers.py", "parse/periods.py")
+PARSE_CODE = ("parse/__init__.py", "parse/text.py", "parse/numbers.py", "parse/periods.py")
 
 
 @dataclass(frozen=True)

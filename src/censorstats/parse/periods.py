@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from censorstats.parse.numbers import TRADITIONAL
+from censorstats.parse.text import normalise
 from censorstats.schemas import published_bounds
 
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
@@ -74,9 +74,8 @@ _FIELD_ALIASES = {
 
 
 def _normalise(text: pl.Expr) -> pl.Expr:
-    t = text.str.normalize("NFKC").str.to_lowercase()
-    t = t.str.replace_many(list(TRADITIONAL), list(TRADITIONAL.values()))
-    return t.str.replace_all(r"[\s]+", " ").str.replace_all(r"[,]", "").str.strip_chars(" .")
+    """The shared normal form, without commas ("October 20, 2018") or a final full stop."""
+    return normalise(text).str.replace_all(",", "", literal=True).str.replace_all(r"\s+", " ").str.strip_chars(" .")
 
 
 def _month_number(m: pl.Expr) -> pl.Expr:

@@ -1,0 +1,159 @@
+"""The figure-reading rules of censorstats.parse.numbers, applied row by row in plain Python.
+
+Two uses: the baseline that benchmarks/bench_parse.py compares the Polars parser with, and an
+independent second implementation that tests/test_numbers.py checks the Polars parser against
+(the two must agree on every text). It shares the vocabulary and the regular expressions, so
+it states the same rules; only the evaluation differs. Not used by the package.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from censorstats.parse import numbers as N
+from censorstats.parse.text import TRADITIONAL
+
+_SINGLE = re.compile(N.SINGLE)
+_RANGE = re.compile(N.RANGE)
+_SHAPES = re.compile(N.NUMBER_SHAPES)
+_WORD_PARTS = re.compile(rf"^(?P<before>.*?)(?P<span>{N.WORD_SPAN})(?P<after>.*)$", re.S)
+_WORD_NUMBER = re.compile(N.WORD_NUMBER)
+_WHITE = re.compile(r"[^\S\x1c-\x1f]+")  # Unicode White_Space, as in Rust's \s
+_PREFIX = {w: k for k, ws in N.PREFIX_QUALIFIERS.items() for w in ws}
+_SUFFIX = {w: k for k, ws in N.SUFFIX_QUALIFIERS.items() for w in ws}
+_SCRIPTS = [(name, re.compile(f"[{chars}]")) for name, chars in N.OTHER_SCRIPTS.items()]
+_LATIN_WORD = re.compile(r"[a-z\u00c0-\u024f]+(?:[-.'][a-z\u00c0-\u024f]+)*")
+_KNOWN_WORDS = set(N.KNOWN_WORDS)
+_NUMBERS = re.compile(r"[0-9]+(?:[,.' ][0-9]{3})*(?:[.,][0-9]+)?")
+_RUST_STRIP = "".join(chr(c) for c in range(0x110000) if chr(c).isspace() and c not in range(0x1C, 0x20))
+
+
+def normal_form(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text).lower()
+    for a, b in TRADITIONAL.items():
+        t = t.replace(a, b)
+    return _WHITE.sub(" ", t).strip(_RUST_STRIP)
+
+
+def words_to_digits(t: str) -> tuple[str, bool]:
+    """(text with one number-word span replaced by digits, whether a span was found but not read)."""
+    parts = _WORD_PARTS.match(t)
+    if not parts:
+        return t, False
+    m = _WORD_NUMBER.match(parts["span"].replace("-", " "))
+    if not m:
+        return t, True
+    total, valid = 0, True
+    for p, scale in N.WORD_SCALES.items():
+        h, tens, u, x = (N.WORD_VALUES.get(m[f"{p}{k}"]) if m[f"{p}{k}"] else None for k in "htux")
+        if p != "r" and m[f"{p}s"] and h is None and tens is None and x is None:
+            valid = False
+        total += ((h or 0) * 100 + (tens or 0) + (u or 0) + (x or 0)) * scale
+    parsed = m["rh"] is not None or any(m[f] is not None for f in ("bs", "ms", "ks", "rt", "rx"))
+    if not (valid and parsed):
+        return t, True
+    return f"{parts['before']}{total}{parts['after']}", False
+
+
+def digits(n: str, has_mult: bool) -> tuple[str | None, str | None]:
+    """(integer digits, fraction digits) by the grouping rules, or (None, None)."""
+    n = n.replace(". ", ".").replace(", ", ",")
+    m = _SHAPES.match(n)
+    if not m:
+        return None, None
+    strip = lambda s: re.sub(r"[,. ']", "", s)  # noqa: E731
+    if m["plain"]:
+        return m["plain"], ""
+    if m["grouped"]:
+        g = m["grouped"]
+        if has_mult and re.fullmatch(r"[0-9]{1,3}\.[0-9]{3}", g):
+            return g[:-4], g[-3:]
+        return strip(g), ""
+    for k in "1234":
+        if m[f"i{k}"]:
+            return strip(m[f"i{k}"]), m[f"f{k}"]
+    return None, None
+
+
+def value(int_digits: str | None, frac: str | None, mult: int) -> tuple[int | None, str | None]:
+    if int_digits is None:
+        return None, "number grouping not understood"
+    magnitude = len(str(mult)) - 1
+    if len(int_digits) + magnitude > N.MAX_DIGITS + 3 or len(int_digits) > N.MAX_DIGITS or len(frac) > 9:
+        return None, "number too large"
+    if frac and mult == 1:
+        return None, "a count with a fractional part and no multiplier"
+    whole, rest = divmod(int(frac or "0") * mult, 10 ** len(frac))
+    if rest:
+        return None, "not a whole number"
+    return int(int_digits) * mult + whole, None
+
+
+def read_single(m: re.Match) -> tuple[int | None, str | None, str | None]:
+    mword = m["m1"] or m["m0"]
+    mult = N.MULTIPLIERS.get(mword) if mword else None
+    i, f = digits(m["n1"] or "1", mult is not None)
+    v, problem = value(i, f, mult or 1)
+    v2 = int(m["n2"]) * N.MULTIPLIERS[m["m2"]] if m["n2"] else None
+    kinds = [k for k in (_PREFIX.get(m["pre"]), _SUFFIX.get(m["q1"]), _SUFFIX.get(m["post"]), _SUFFIX.get(m["post2"])) if k]
+    qualifier = kinds[0] if kinds else "exact"
+    if problem:
+        return None, None, problem
+    if m["n2"] and not (mword in ("亿", "万") and v2 < mult):
+        return None, None, "compound number not understood"
+    if len(set(kinds)) > 1:
+        return None, None, "conflicting qualifiers: " + " and ".join(sorted(set(kinds)))
+    return v + (v2 or 0), qualifier, None
+
+
+def read_range(m: re.Match) -> tuple[int | None, int | None, str | None]:
+    if m["sep"] == "and" and m["between"] != "between":
+        return None, None, "two or more numbers that are not a range"
+    ma = N.MULTIPLIERS.get(m["ma"] or m["mb"]) if (m["ma"] or m["mb"]) else None
+    mb = N.MULTIPLIERS.get(m["mb"] or m["ma"]) if (m["ma"] or m["mb"]) else None
+    va, pa = value(*digits(m["a"], ma is not None), ma or 1)
+    vb, pb = value(*digits(m["b"], mb is not None), mb or 1)
+    if pa or pb:
+        return None, None, pa or pb
+    if va > vb:
+        return None, None, "range whose first number is larger than its second"
+    return va, vb, None
+
+
+def reason_unread(t: str, raw: str, words_bad: bool) -> str:
+    if t == "":
+        return "empty text"
+    for name, pattern in _SCRIPTS:
+        if pattern.search(raw):
+            return f"written in {name} script; only English and Chinese are read"
+    unknown = list(dict.fromkeys(w for w in _LATIN_WORD.findall(t) if w not in _KNOWN_WORDS))
+    if unknown:
+        return "unknown word(s): " + ", ".join(unknown)
+    cjk = list(dict.fromkeys(c for c in re.findall(r"[\u3400-\u9fff]", t) if c not in N.KNOWN_CJK))
+    if cjk:
+        return "unknown character(s): " + "".join(cjk)
+    if words_bad:
+        return "number words not understood"
+    count = len(_NUMBERS.findall(t))
+    return "no number found" if count == 0 else "two or more numbers that are not a range" if count > 1 else "wording not understood"
+
+
+def read_figure(raw: str | None) -> tuple[int | None, int | None, str | None, str, str | None]:
+    """(low, high, qualifier, status, reason) for one printed figure."""
+    if raw is None:
+        return None, None, None, "unparsed", "empty text"
+    t, words_bad = words_to_digits(normal_form(raw))
+    if m := _SINGLE.match(t):
+        v, qualifier, problem = read_single(m)
+        if problem:
+            return None, None, None, "unparsed", problem
+        low = v if qualifier in ("exact", "approx", "at_least") else None
+        high = v if qualifier in ("exact", "approx", "at_most") else None
+        return low, high, qualifier, "ok", None
+    if m := _RANGE.match(t):
+        low, high, problem = read_range(m)
+        if problem:
+            return None, None, None, "unparsed", problem
+        return low, high, "range", "ok", None
+    return None, None, None, "unparsed", reason_unread(t, raw, words_bad)
