@@ -140,3 +140,32 @@ def test_library_versions_match_installed_metadata():
     from importlib import metadata
 
     assert build.library_versions() == {lib: metadata.version(lib) for lib in build.LIBRARIES}
+
+
+def test_without_atomic_exchange_a_build_killed_between_renames_is_put_back(built, monkeypatch):
+    """Systems without renameat2/renamex_np swap folders with two renames; dying between them is repaired."""
+    from censorstats import publish
+
+    before = _snapshot(built)
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    real_rename = os.rename
+
+    def dies_on_second_rename(src, dst, calls=[]):
+        calls.append(src)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed")
+        real_rename(src, dst)
+
+    set_cell(built.raw_file("reports"), "s002", "value_text", "1,200")
+    monkeypatch.setattr(os, "rename", dies_on_second_rename)
+    monkeypatch.setattr(shutil, "rmtree", lambda *a, **k: None)  # a killed process cleans nothing up
+    with pytest.raises(KeyboardInterrupt):
+        build.build(built)
+    assert not built.processed.exists()
+    monkeypatch.undo()
+    (built.build_state / "lock").unlink(missing_ok=True)
+    assert build.build(built).rebuilt == ["reports", "fig_campaign_scale"]
+    after = _snapshot(built)
+    assert after["data/processed/reports.csv"] != before["data/processed/reports.csv"]
+    assert after["data/processed/sources.csv"] == before["data/processed/sources.csv"]
+    assert not list(built.build_state.glob("staging-*"))

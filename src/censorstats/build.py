@@ -32,6 +32,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "data/.build/manifest.json"  # beside the outputs, so data/processed/ stays byte-identical
 LIBRARIES = ("polars", "pandera", "matplotlib")
 LOCK_WAIT_SECONDS = 10.0
+PROVENANCE = "provenance.json"  # the sidecar in each output folder (written by publish.py)
 
 
 class BuildError(Exception):
@@ -107,6 +108,9 @@ def judge(project: Project, step: pipeline.Step, record: dict | None, input_hash
         reasons.append("code of the step changed")
     if record.get("versions") != versions:
         reasons.append(f"library versions changed ({record.get('versions')} → {versions})")
+    for folder in _output_folders([step]):
+        if not (project.root / folder / PROVENANCE).is_file():
+            reasons.append(f"provenance record {folder}/{PROVENANCE} is missing")
     for path in step.outputs:
         h = sha256_file(project.root / path)
         if h is None:
@@ -252,19 +256,78 @@ class InvalidInput(BuildError):
         super().__init__("raw data has errors; nothing was built")
 
 
-def _publish(project: Project, staging: Path, outputs: list[str]) -> None:
-    for rel in outputs:
-        target = project.root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / rel, target)
+def _output_folders(steps) -> list[str]:
+    return sorted({Path(o).parent.as_posix() for step in steps for o in step.outputs})
 
 
-def _write_manifest(project: Project, manifest: dict) -> None:
-    path = project.root / MANIFEST
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+def _provenance(manifest: dict, folder: str) -> dict[str, dict]:
+    """For each output file in `folder`: the step, input hashes and code it was built from."""
+    records = {}
+    for name, record in manifest["steps"].items():
+        for path, digest in record["outputs"].items():
+            if Path(path).parent.as_posix() == folder:
+                records[Path(path).name] = {
+                    "sha256": digest,
+                    "step": name,
+                    "inputs": record["inputs"],
+                    "code_sha256": record["code"],
+                    "censorstats": record.get("package_version"),
+                    "libraries": record["versions"],
+                }
+    return records
+
+
+def _pending(project: Project) -> Path:
+    return project.root / (MANIFEST + ".pending")
+
+
+def _publish(project: Project, staging: Path, manifest: dict, rebuilt: list[pipeline.Step]) -> None:
+    """Swap in complete new versions of the output folders this build touched, then record them."""
+    from censorstats import publish
+
+    folders = _output_folders(rebuilt)
+    for folder in folders:
+        publish.complete(staging / folder, project.root / folder)
+        publish.write_provenance(staging / folder, _provenance(manifest, folder))
+    publish.write_json_atomically(_pending(project), manifest)
+    for folder in folders:
+        publish.swap_in(staging / folder, project.root / folder)
+    os.replace(_pending(project), project.root / MANIFEST)
+
+
+def _leftovers(project: Project) -> bool:
+    return _pending(project).exists() or any(project.build_state.glob("staging-*"))
+
+
+def _recover(project: Project) -> list[str]:
+    """Repair what a killed build left: folders renamed aside, staging folders, a pending record.
+
+    A step's record in the pending manifest is adopted when all its outputs are live as recorded
+    there (its folder was swapped in before the build died); otherwise the step stays stale.
+    """
+    from censorstats import publish
+
+    folders = {f: project.root / f for f in _output_folders(pipeline.STEPS)}
+    done = publish.recover(project.build_state, folders)
+    pending = _pending(project)
+    if pending.exists():
+        try:
+            record = json.loads(pending.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            record = {"steps": {}}
+        manifest = read_manifest(project)
+        adopted = [
+            name for name, step_record in record.get("steps", {}).items()
+            if step_record != manifest["steps"].get(name)
+            and all(sha256_file(project.root / p) == h for p, h in step_record.get("outputs", {}).items())
+        ]
+        for name in adopted:
+            manifest["steps"][name] = record["steps"][name]
+        if adopted:
+            publish.write_json_atomically(project.root / MANIFEST, manifest)
+            done.append("recorded the outputs of an interrupted build: " + ", ".join(adopted))
+        pending.unlink()
+    return done
 
 
 def build(project: Project, targets: list[str] | None = None, force: bool = False, dry_run: bool = False, progress=None) -> Outcome:
@@ -275,9 +338,12 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
             v.reasons = v.reasons or ["forced"]
     stale = [v for v in verdicts if v.stale]
     up_to_date = [v.step.name for v in verdicts if not v.stale]
-    if dry_run or not stale:
+    if dry_run or not (stale or _leftovers(project)):
         return Outcome([v.step.name for v in stale] if dry_run else [], up_to_date, time.perf_counter() - started, [])
     with BuildLock(project):
+        for message in _recover(project):
+            if progress:
+                progress(message)
         validated = _validated_tables(project)
         problems = list(validated.problems)
         from censorstats.steps import Context
@@ -308,9 +374,9 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
                 }
                 if progress:
                     progress(f"[{i}/{len(verdicts)}] {step.name}: {'; '.join(again.reasons or ['forced'])} ({time.perf_counter() - t0:.2f} s)")
-            _publish(project, staging, [p for name in rebuilt for p in pipeline.step_named(name).outputs])
-            manifest["built"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            _write_manifest(project, manifest)
+            if rebuilt:
+                manifest["built"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+                _publish(project, staging, manifest, [pipeline.step_named(name) for name in rebuilt])
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     up_to_date = [v.step.name for v in verdicts if v.step.name not in rebuilt]
