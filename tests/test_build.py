@@ -169,3 +169,16 @@ def test_without_atomic_exchange_a_build_killed_between_renames_is_put_back(buil
     assert after["data/processed/reports.csv"] != before["data/processed/reports.csv"]
     assert after["data/processed/sources.csv"] == before["data/processed/sources.csv"]
     assert not list(built.build_state.glob("staging-*"))
+
+
+def test_a_table_no_step_reads_is_still_validated_once_when_it_changes(built, monkeypatch, capsys):
+    set_cell(built.raw_file("authorities"), "cac", "name", "Cyberspace Administration of China (CAC)")
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
+    assert main(["status"]) == 0
+    assert "data/raw/authorities.csv: changed since the last validation" in capsys.readouterr().out
+    outcome = build.build(built)
+    assert outcome.rebuilt == [] and outcome.problems == []
+    assert build.unvalidated_raw(built) == []
+    set_cell(built.raw_file("authorities"), "cac", "authority_id", "CAC")
+    with pytest.raises(build.InvalidInput):
+        build.build(built)

@@ -47,6 +47,15 @@ def sha256_file(path: Path) -> str | None:
         return None
 
 
+def fingerprint(path: Path) -> str | None:
+    """What an input is: its content hash, and where it leads if it is a symbolic link."""
+    if path.is_symlink():
+        return f"symlink to {os.readlink(path)}: {sha256_file(path)}"
+    if path.is_dir():
+        return "directory"
+    return sha256_file(path)
+
+
 def library_versions() -> dict[str, str]:
     """Installed versions, read from the *.dist-info folder names on sys.path.
 
@@ -150,7 +159,7 @@ def status(project: Project, targets: list[str] | None = None) -> list[Verdict]:
     verdicts = []
     rebuilt: set[str] = set()
     for step in _select(targets):
-        hashes = {p: sha256_file(project.root / p) for p in step.inputs}
+        hashes = {p: fingerprint(project.root / p) for p in step.inputs}
         verdict = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
         upstream = [p for p in step.inputs if p in rebuilt]
         if upstream and not verdict.stale:
@@ -295,6 +304,16 @@ def _publish(project: Project, staging: Path, manifest: dict, rebuilt: list[pipe
     os.replace(_pending(project), project.root / MANIFEST)
 
 
+def raw_fingerprints(project: Project) -> dict[str, str | None]:
+    return {p: fingerprint(project.root / p) for p in pipeline.ALL_RAW}
+
+
+def unvalidated_raw(project: Project, manifest: dict | None = None) -> list[str]:
+    """Raw tables changed since the last successful validation (also those no step reads)."""
+    validated = (manifest or read_manifest(project)).get("validated_raw", {})
+    return [p for p, h in raw_fingerprints(project).items() if validated.get(p, "never") != h]
+
+
 def _leftovers(project: Project) -> bool:
     return _pending(project).exists() or any(project.build_state.glob("staging-*"))
 
@@ -338,14 +357,22 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
             v.reasons = v.reasons or ["forced"]
     stale = [v for v in verdicts if v.stale]
     up_to_date = [v.step.name for v in verdicts if not v.stale]
-    if dry_run or not (stale or _leftovers(project)):
+    if dry_run or not (stale or _leftovers(project) or unvalidated_raw(project)):
         return Outcome([v.step.name for v in stale] if dry_run else [], up_to_date, time.perf_counter() - started, [])
     with BuildLock(project):
         for message in _recover(project):
             if progress:
                 progress(message)
+        raw_prints = raw_fingerprints(project)
         validated = _validated_tables(project)
         problems = list(validated.problems)
+        if not stale:  # only tables that no step reads changed: record that they are valid
+            manifest = read_manifest(project)
+            manifest["validated_raw"] = raw_prints
+            from censorstats.publish import write_json_atomically
+
+            write_json_atomically(project.root / MANIFEST, manifest)
+            return Outcome([], up_to_date, time.perf_counter() - started, problems)
         from censorstats.steps import Context
 
         staging = project.build_state / f"staging-{os.getpid()}"
@@ -358,7 +385,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
         try:
             for i, verdict in enumerate(verdicts, start=1):
                 step = verdict.step
-                hashes = {p: sha256_file(ctx.input(p)) for p in step.inputs}
+                hashes = {p: fingerprint(ctx.input(p)) for p in step.inputs}
                 again = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
                 if not (again.stale or force):
                     continue
@@ -374,7 +401,12 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
                 }
                 if progress:
                     progress(f"[{i}/{len(verdicts)}] {step.name}: {'; '.join(again.reasons or ['forced'])} ({time.perf_counter() - t0:.2f} s)")
-            if rebuilt:
+            manifest["validated_raw"] = raw_prints
+            if not rebuilt:
+                from censorstats.publish import write_json_atomically
+
+                write_json_atomically(project.root / MANIFEST, manifest)
+            else:
                 manifest["built"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 _publish(project, staging, manifest, [pipeline.step_named(name) for name in rebuilt])
         finally:

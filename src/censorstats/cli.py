@@ -46,6 +46,8 @@ def cmd_build(args, project: Project) -> int:
     except build.BuildError as exc:
         print(f"censorstats build: {exc}", file=sys.stderr)
         return 2
+    if outcome.problems:
+        _print_problems(outcome.problems, project)
     if args.dry_run:
         print(f"would rebuild: {', '.join(outcome.rebuilt) or 'nothing'}")
     else:
@@ -61,6 +63,8 @@ def cmd_status(args, project: Project) -> int:
     except build.BuildError as exc:
         print(f"censorstats status: {exc}", file=sys.stderr)
         return 2
+    for path in build.unvalidated_raw(project):
+        print(f"{path}: changed since the last validation (the next build validates it)")
     for v in verdicts:
         for out in v.step.outputs:
             name = out.rsplit("/", 1)[-1]

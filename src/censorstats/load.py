@@ -20,6 +20,8 @@ from censorstats.problems import Problem
 
 MAX_CELL_CHARS = 32_767  # the most a spreadsheet cell holds
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A file with one of these cannot be read as a table at all; checks that need it are skipped.
+FATAL = {"blank_header", "duplicate_header", "missing_column", "unclosed_quote", "bare_cr", "no_records"}
 LINE_COLUMN = "_line"
 ROW_COLUMN = "_row"
 
@@ -212,7 +214,7 @@ def read_raw(project: Project, name: str, known: tuple[list[str], list[str]]) ->
         return None, [bad_delim]
     records, problems = tokenize(text, shown)
     if not records:
-        return None, problems + [Problem(shown, 1, "", "file has no header row", "empty_file")]
+        return None, problems or [Problem(shown, 1, "", "file has no header row", "empty_file")]
     header = records[0][1]
     problems += _header_problems(name, header, shown, known)
     table = RawTable(name, shown, header)
@@ -230,5 +232,5 @@ def read_raw(project: Project, name: str, known: tuple[list[str], list[str]]) ->
         table.rows.append(row)
     if not table.records and not any(p.severity == "error" for p in problems):
         problems.append(Problem(shown, 1, "", "file has a header but no records", "no_records"))
-    fatal = any(p.severity == "error" and p.code in {"blank_header", "duplicate_header", "unclosed_quote", "bare_cr"} for p in problems)
+    fatal = any(p.severity == "error" and p.code in FATAL for p in problems)
     return (None if fatal else table), problems

@@ -51,7 +51,11 @@ class Project:
         return self.raw / f"{table}.csv"
 
     def relative(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root).as_posix() if path.is_absolute() else path.as_posix()
-        except ValueError:
+        if not path.is_absolute():
             return path.as_posix()
+        for candidate in (Path(os.path.abspath(path)), path.resolve()):  # a symlink is named where it is
+            try:
+                return candidate.relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+        return path.as_posix()

@@ -25,7 +25,7 @@ class Problem:
     row: int | None = field(default=None, compare=False)
 
     def format(self) -> str:
-        where = f"{self.path}:{self.line}"
+        where = f"{self.path}:{self.line}" if self.line else self.path  # line 0: the file as a whole
         if self.row is not None and self.row != self.line:
             where += f" (spreadsheet row {self.row})"
         column = f' column "{self.column}":' if self.column else ""

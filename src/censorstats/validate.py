@@ -16,11 +16,11 @@ from censorstats.load import LINE_COLUMN, ROW_COLUMN, read_raw
 from censorstats.paths import RAW_TABLES, Project
 from censorstats.problems import Problem
 
-PATTERN_WORDS = {
-    schemas.SLUG: "is not a lowercase slug (a-z, 0-9 and single hyphens, e.g. 'chinadaily-20190123')",
-    schemas.METRIC_SLUG: "is not a metric id (lowercase words joined by underscores, e.g. 'accounts_closed')",
-    schemas.URL: "is not an http:// or https:// address",
-    schemas.LANGUAGE: "is not a two-letter ISO 639-1 language code",
+PATTERN_WORDS = {  # pattern: (what a failing value is not, code)
+    schemas.SLUG: ("is not a lowercase slug (a-z, 0-9 and single hyphens, e.g. 'chinadaily-20190123')", "bad_id"),
+    schemas.METRIC_SLUG: ("is not a metric id (lowercase words joined by underscores, e.g. 'accounts_closed')", "bad_id"),
+    schemas.URL: ("is not an http:// or https:// address", "bad_url"),
+    schemas.LANGUAGE: ("is not a two-letter ISO 639-1 language code", "bad_language"),
 }
 
 
@@ -41,8 +41,7 @@ def _describe(check: str, value, column: str) -> tuple[str, str]:
         pattern = check[len("str_matches('") : -2]
         if isinstance(value, str) and (value != value.strip() or "\u00a0" in value):
             return f"{shown} has leading, trailing or no-break spaces", "whitespace"
-        words = PATTERN_WORDS.get(pattern, f"does not match {pattern}")
-        code = "bad_url" if pattern == schemas.URL else "bad_id" if "slug" in words or "id" in words else "pattern"
+        words, code = PATTERN_WORDS.get(pattern, (f"does not match {pattern}", "pattern"))
         return f"{shown} {words}", code
     if check.startswith("isin("):
         return f"{shown} is not one of the allowed values {check[5:-1]}", "not_allowed"
