@@ -27,7 +27,7 @@ def _snapshot(project) -> dict[str, bytes]:
 @pytest.fixture
 def built(project):
     outcome = build.build(project)
-    assert outcome.rebuilt == ["sources", "reports", "reach", "fig_campaign_scale"]
+    assert outcome.rebuilt == ["sources", "reports", "reach", "reconcile", "fig_campaign_scale"]
     return project
 
 
@@ -164,7 +164,7 @@ def test_without_atomic_exchange_a_build_killed_between_renames_is_put_back(buil
     assert not built.processed.exists()
     monkeypatch.undo()
     (built.build_state / "lock").unlink(missing_ok=True)
-    assert build.build(built).rebuilt == ["reports", "fig_campaign_scale"]
+    assert build.build(built).rebuilt == ["reports", "reconcile", "fig_campaign_scale"]
     after = _snapshot(built)
     assert after["data/processed/reports.csv"] != before["data/processed/reports.csv"]
     assert after["data/processed/sources.csv"] == before["data/processed/sources.csv"]

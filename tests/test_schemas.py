@@ -25,6 +25,8 @@ VALID_RAW = {
                 "placement": ["body"], "note": [None]},
     "reach": {"reach_id": ["p023"], "source_id": ["bloombergquint-undated"], "platform_id": ["wechat"], "measure": ["mau"],
               "value_text": ["1.083 billion"], "as_of": ["2018-09-30"], "period_text": ["September quarter"], "note": [None]},
+    "corrections": {"report_id": ["r078"], "action": ["override"], "value_text": ["2200余家"], "reason": ["缺 is a garble of 余"],
+                    "decided_by": [None], "decided_on": ["2026-11-25"]},
 }
 # One bad cell per table, and how Pandera names the check that must catch it.
 INVALID_RAW = {
@@ -35,6 +37,7 @@ INVALID_RAW = {
     "metrics": ("metric_id", "accounts-closed", "str_matches"),
     "reports": ("placement", "sidebar", "isin"),
     "reach": ("measure", "wau", "isin"),
+    "corrections": ("action", "fix", "isin"),
 }
 
 

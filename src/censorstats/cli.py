@@ -94,6 +94,40 @@ def cmd_parse(args, project: Project) -> int:
     return 0
 
 
+def _processed(project: Project, name: str):
+    import polars as pl
+
+    path = project.processed / f"{name}.parquet"
+    if not path.exists():
+        raise SystemExit(f"censorstats: {project.relative(path)} does not exist yet; run `censorstats build` first")
+    return pl.read_parquet(path)
+
+
+def cmd_discrepancies(args, project: Project) -> int:
+    import polars as pl
+
+    found = _processed(project, "discrepancies")
+    if args.type:
+        found = found.filter(pl.col("type").is_in(args.type))
+    for (campaign,), group in found.sort("campaign_id", "type", "discrepancy_id").group_by("campaign_id", maintain_order=True):
+        print(campaign)
+        for rec in group.iter_rows(named=True):
+            print(f"  {rec['type']} [{rec['report_ids']}]: {rec['sentence']}")
+    print(f"{found.height} discrepancies" + (f" of type {', '.join(args.type)}" if args.type else ""))
+    return 0
+
+
+def cmd_trace(args, project: Project) -> int:
+    from censorstats.trace import trace_lines
+
+    lines = trace_lines(project, args.id)
+    if lines is None:
+        print(f"censorstats trace: no report or claim with id {args.id!r}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
 def cmd_codebook(args, project: Project) -> int:
     from censorstats.codebook import codebook_markdown
 
@@ -134,6 +168,12 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("text", nargs="*")
     r.add_argument("--json", action="store_true", help="one JSON object per text: text, low, high, qualifier, status, reason")
     r.set_defaults(func=cmd_parse)
+    d = sub.add_parser("discrepancies", help="list the discrepancies between reports, grouped by campaign")
+    d.add_argument("--type", action="append", help="only this type (repeatable): magnitude, conflict, headline_body, period, qualifier_added, qualifier_dropped")
+    d.set_defaults(func=cmd_discrepancies)
+    t = sub.add_parser("trace", help="the whole path of a number: page, text, interval, claim, consensus, figures")
+    t.add_argument("id", help="a report_id (reports.csv) or a claim_id (claims.csv)")
+    t.set_defaults(func=cmd_trace)
     c = sub.add_parser("codebook", help="write docs/codebook.md from the schemas")
     c.add_argument("--check", action="store_true", help="fail if docs/codebook.md is not what the schemas say")
     c.add_argument("--stdout", action="store_true")

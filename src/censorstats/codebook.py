@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from censorstats import schemas
+from censorstats import reconcile, schemas
 from censorstats.parse import numbers, periods
 
 
@@ -43,4 +43,6 @@ def codebook_markdown() -> str:
             f"Measure words: {' '.join(numbers.MEASURE_WORDS)}; English count nouns: " + ", ".join(numbers.COUNT_NOUNS) + ".", "",
             "## How period phrases are resolved", "", (periods.__doc__ or "").strip(), "", "| rule | precision | pattern |", "|---|---|---|"]
     out += [f"| {r.kind} | {r.precision} | `{r.pattern.replace('|', chr(92) + '|')}` |" for r in periods.RULES]
+    out += ["", "## How reports are reconciled into claims", "", (reconcile.__doc__ or "").strip(), "",
+            "Source ranking for the best report: " + ", ".join(f"{k} ({v})" for k, v in reconcile.SOURCE_RANK.items()) + "."]
     return "\n".join(out) + "\n"

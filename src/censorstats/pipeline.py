@@ -43,6 +43,13 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("reach", raw("sources", "platforms", "reach"), table_outputs("reach"), COMMON_CODE + PARSE_CODE + ("steps.py",), "censorstats.steps:build_reach"),
     Step(
+        "reconcile",
+        ("data/processed/reports.parquet", *raw("corrections")),
+        table_outputs("claims") + table_outputs("claim_reports") + table_outputs("discrepancies"),
+        COMMON_CODE + PARSE_CODE + ("reconcile.py", "steps.py"),
+        "censorstats.steps:build_reconciled",
+    ),
+    Step(
         "fig_campaign_scale",
         ("data/processed/reports.parquet",),
         ("reports/figures/campaign_scale.svg", "reports/figures/campaign_scale.png"),
@@ -52,7 +59,7 @@ STEPS: tuple[Step, ...] = (
 )
 
 # Every raw table is validated before any step runs, so a change to any of them is worth a look.
-ALL_RAW = raw("sources", "authorities", "campaigns", "platforms", "metrics", "reports", "reach")
+ALL_RAW = raw("sources", "authorities", "campaigns", "platforms", "metrics", "reports", "reach", "corrections")
 
 
 def step_named(name: str) -> Step:

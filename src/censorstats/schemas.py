@@ -27,6 +27,9 @@ QUALIFIERS = ["exact", "at_least", "at_most", "approx", "range"]
 PARSE_STATUSES = ["ok", "unparsed"]
 PRECISIONS = ["day", "month", "quarter", "year"]
 PERIOD_STATUSES = ["explicit", "resolved", "unresolved", "none"]
+CORRECTION_ACTIONS = ["exclude", "override"]
+DISCREPANCY_TYPES = ["magnitude", "conflict", "headline_body", "period", "qualifier_added", "qualifier_dropped"]
+REPORT_ROLES = ["consensus", "outlier", "excluded", "unread"]
 
 DAY_FORMAT = "%Y-%m-%d"
 
@@ -191,6 +194,28 @@ class Reach(RawTable):
         return _date_check(data, _is_day)
 
 
+class Corrections(RawTable):
+    """An analyst's decisions about printed figures (optional file). Raw reports stay as printed."""
+
+    report_id: str = pa.Field(unique=True, str_matches=SLUG, metadata=references("reports", "report_id"), description="The printed figure the decision is about (reports.csv).")
+    action: str = pa.Field(isin=CORRECTION_ACTIONS, description="exclude (leave the report out of its claim) or override (read it as value_text instead).")
+    value_text: Optional[str] = pa.Field(nullable=True, description="For override: the figure as it should be read, in any form the parser reads ('more than 2,200', '2200余家').")
+    reason: str = pa.Field(description="Why, in a sentence another analyst can check.")
+    decided_by: Optional[str] = pa.Field(nullable=True, description="Who decided.")
+    decided_on: Optional[str] = pa.Field(nullable=True, description="When, YYYY-MM-DD.")
+
+    @pa.check("decided_on", name="day_date", error="is not a real date written YYYY-MM-DD")
+    def _decided_on(cls, data):
+        return _date_check(data, _is_day)
+
+    @pa.dataframe_check(name="override_needs_value", error="an override needs value_text")
+    def _override_value(cls, data):
+        present = data.lazyframe.collect_schema().names()
+        if "value_text" not in present:
+            return data.lazyframe.select(pl.col("action") != "override")
+        return data.lazyframe.select((pl.col("action") != "override") | pl.col("value_text").is_not_null())
+
+
 RAW_MODELS: dict[str, type[RawTable]] = {
     "sources": Sources,
     "authorities": Authorities,
@@ -199,6 +224,7 @@ RAW_MODELS: dict[str, type[RawTable]] = {
     "metrics": Metrics,
     "reports": Reports,
     "reach": Reach,
+    "corrections": Corrections,
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -285,10 +311,68 @@ class ReachOut(_Sourced):
     note: str = pa.Field(nullable=True, description="Notes from reach.csv.")
 
 
+class ClaimsOut(ProcessedTable):
+    """One row per official figure, reconciled from every report that relays it."""
+
+    claim_id: str = pa.Field(unique=True, description="The claim: reports.csv claim_id where given, else campaign/metric[/platform].")
+    campaign_id: str = pa.Field(description="Campaign or announcement.")
+    metric: str = pa.Field(description="What was counted.")
+    unit: str = pa.Field(description="Unit of the count.")
+    platform_id: str = pa.Field(nullable=True, description="The one platform the figure is about, if any.")
+    consensus_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Lowest value every consensus report allows (after rounding tolerance); empty if unbounded or nothing read.")
+    consensus_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest value every consensus report allows (after rounding tolerance); empty if unbounded.")
+    value: pl.Int64 = pa.Field(nullable=True, ge=0, description="The one number to use for the claim.")
+    value_rule: str = pa.Field(description="How `value` was chosen.")
+    value_text: str = pa.Field(nullable=True, description="The printed text `value` comes from.")
+    n_reports: pl.Int64 = pa.Field(ge=0, description="Reports in the claim, all roles.")
+    n_consensus: pl.Int64 = pa.Field(ge=0, description="Reports that agree and form the consensus.")
+    n_outlets: pl.Int64 = pa.Field(ge=0, description="Distinct outlets among the consensus reports.")
+    best_report_id: str = pa.Field(nullable=True, description="The consensus report from the best source (official, company, wire, press, blog, aggregator, mirror, estimate; then exact before hedged, more digits, earlier).")
+    best_outlet: str = pa.Field(nullable=True, description="Outlet of the best report.")
+    best_url: str = pa.Field(nullable=True, description="Page of the best report.")
+    period_start: pl.Date = pa.Field(nullable=True, description="Period of the best report, where known.")
+    period_end: pl.Date = pa.Field(nullable=True, description="Period of the best report, where known.")
+    consensus_report_ids: str = pa.Field(description="Ids of the consensus reports, space-separated.")
+    outlier_report_ids: str = pa.Field(nullable=True, description="Ids of readable reports left out of the consensus (see discrepancies).")
+    excluded_report_ids: str = pa.Field(nullable=True, description="Ids excluded by data/raw/corrections.csv.")
+    unread_report_ids: str = pa.Field(nullable=True, description="Ids whose text could not be read as a number.")
+    corrected_report_ids: str = pa.Field(nullable=True, description="Ids read through an override in data/raw/corrections.csv.")
+
+
+class ClaimReportsOut(ProcessedTable):
+    """Which claim each report joined, in which role, and the interval it was compared with."""
+
+    report_id: str = pa.Field(unique=True, description="Id of the printed figure.")
+    claim_id: str = pa.Field(description="The claim it joined.")
+    role: str = pa.Field(isin=REPORT_ROLES, description="consensus, outlier (readable but disagreeing), excluded (by a correction) or unread.")
+    value_text: str = pa.Field(description="The figure exactly as printed.")
+    read_as: str = pa.Field(nullable=True, description="The text the interval was read from: value_text, or a correction's value_text.")
+    printed_number: pl.Int64 = pa.Field(nullable=True, ge=0, description="The number printed (for a range, its lower end).")
+    tolerant_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Lowest true value the printed figure allows once rounding is allowed for.")
+    tolerant_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest true value the printed figure allows once rounding is allowed for; empty if unbounded.")
+    correction_reason: str = pa.Field(nullable=True, description="Reason recorded in corrections.csv, where a correction applies.")
+
+
+class DiscrepanciesOut(ProcessedTable):
+    """Disagreements between reports, each with the reports involved and a sentence to read."""
+
+    discrepancy_id: str = pa.Field(unique=True, description="type:first report id[:second report id].")
+    type: str = pa.Field(isin=DISCREPANCY_TYPES, description="One of: " + ", ".join(DISCREPANCY_TYPES) + ".")
+    claim_id: str = pa.Field(description="The claim of the (first) report involved.")
+    campaign_id: str = pa.Field(description="Campaign of the claim.")
+    metric: str = pa.Field(description="What was counted.")
+    report_ids: str = pa.Field(description="The reports involved, space-separated; the first is the one flagged.")
+    power_of_ten: pl.Int64 = pa.Field(nullable=True, description="For magnitude: how many powers of ten the report is off (positive: too large).")
+    sentence: str = pa.Field(description="What is wrong, in words.")
+
+
 PROCESSED_MODELS: dict[str, type[ProcessedTable]] = {
     "sources": SourcesOut,
     "reports": ReportsOut,
     "reach": ReachOut,
+    "claims": ClaimsOut,
+    "claim_reports": ClaimReportsOut,
+    "discrepancies": DiscrepanciesOut,
 }
 
 

@@ -55,6 +55,18 @@ def build_reach(ctx: Context) -> None:
     _write_processed(ctx, "reach", parsed_reach(ctx.tables), "reach_id")
 
 
+def build_reconciled(ctx: Context) -> None:
+    import polars as pl
+
+    from censorstats.reconcile import reconcile
+
+    reports = pl.scan_parquet(ctx.input("data/processed/reports.parquet"))
+    claims, claim_reports, discrepancies = reconcile(reports, ctx.tables.get("corrections"))
+    _write_processed(ctx, "claims", claims, "claim_id")
+    _write_processed(ctx, "claim_reports", claim_reports, "report_id")
+    _write_processed(ctx, "discrepancies", discrepancies, "discrepancy_id")
+
+
 def build_campaign_scale_figure(ctx: Context) -> None:
     import polars as pl
 

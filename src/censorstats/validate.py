@@ -6,6 +6,7 @@ with their _line and _row) and the list of problems. Nothing is written here.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pandera.polars as pa
@@ -13,7 +14,7 @@ import polars as pl
 
 from censorstats import schemas
 from censorstats.load import LINE_COLUMN, ROW_COLUMN, read_raw
-from censorstats.paths import RAW_TABLES, Project
+from censorstats.paths import OPTIONAL_RAW_TABLES, RAW_TABLES, Project
 from censorstats.problems import Problem
 
 PATTERN_WORDS = {  # pattern: (what a failing value is not, code)
@@ -105,7 +106,8 @@ def validate_raw(project: Project) -> Validated:
     """Read and check every raw table; keep going after each problem so all are reported at once."""
     problems: list[Problem] = []
     tables: dict[str, pl.DataFrame] = {}
-    for name in RAW_TABLES:
+    present_optional = [t for t in OPTIONAL_RAW_TABLES if os.path.lexists(project.raw_file(t))]
+    for name in RAW_TABLES + tuple(present_optional):
         model = schemas.RAW_MODELS[name]
         raw, read_problems = read_raw(project, name, schemas.columns_of(model))
         problems += read_problems
