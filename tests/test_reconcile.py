@@ -182,7 +182,7 @@ def shipped(tmp_path_factory):
     shutil.copytree(ROOT / "data" / "raw", project.raw)
     build.build(project, ["reconcile"])
     read = lambda name: pl.read_parquet(project.processed / f"{name}.parquet")  # noqa: E731
-    return read("claims"), read("claim_reports"), read("discrepancies")
+    return read("claims"), read("claim_reports"), read("discrepancies"), project
 
 
 def test_shipped_ecns_figures_are_magnitude_discrepancies(shipped):
@@ -193,7 +193,7 @@ def test_shipped_ecns_figures_are_magnitude_discrepancies(shipped):
 
 
 def test_shipped_2018_cac_figure_is_one_claim_without_magnitude_or_conflict(shipped):
-    claims, roles, found = shipped
+    claims, roles, found, _ = shipped
     members = roles.filter(pl.col("report_id").is_in(["r080", "r083", "r084", "r091", "r093", "r096"]))
     assert members["claim_id"].n_unique() == 1 and set(members["role"]) == {"consensus"}
     claim = members["claim_id"][0]
@@ -207,8 +207,22 @@ def test_shipped_21cir_headline_is_flagged_with_both_readings(shipped):
 
 
 def test_shipped_2023_roundings_are_not_flagged(shipped):
-    claims, roles, found = shipped
+    claims, roles, found, _ = shipped
     claim = roles.filter(pl.col("report_id") == "r265")["claim_id"][0]  # 6.66萬余個
     members = roles.filter(pl.col("claim_id") == claim)
     assert {"r273", "r280", "r268"} <= set(members.filter(pl.col("role") == "consensus")["report_id"])  # 66,000; 67,000; more than 66,600
     assert found.filter((pl.col("claim_id") == claim) & pl.col("type").is_in(["magnitude", "conflict"])).height == 0
+
+
+def test_discrepancies_and_trace_commands(shipped, monkeypatch, capsys):
+    from censorstats.cli import main
+
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(shipped[3].root))
+    assert main(["discrepancies", "--type", "magnitude"]) == 0
+    out = capsys.readouterr().out
+    assert "2019-cac-six-month-ecology-governance-campaign\n  magnitude [r140 r133]: ECNS \"30,000\"" in out
+    assert main(["trace", "r078"]) == 0
+    out = capsys.readouterr().out
+    assert 'printed:   "2200缺家"' in out and 'corrected: read as "2200余家"' in out and "as consensus" in out
+    assert "figures:   reports/figures/" in out
+    assert main(["trace", "no-such-id"]) == 1
