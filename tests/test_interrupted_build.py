@@ -1,8 +1,9 @@
 """A build killed with SIGKILL at any moment leaves a complete version, and the next build repairs itself.
 
-Two kinds of moment: immediately before each file-system change the build makes (every link,
-rename, replace and folder exchange, counted in a first run), and at times spread evenly over
-a whole build, which land in start-up, validation and the steps.
+Two kinds of moment: immediately before file-system changes the build makes (every rename,
+replace and folder exchange, and the first, middle and last of the hard links that complete a
+staged folder; all listed by a first run), and at times spread evenly over a whole build, which
+land in start-up, validation and the steps.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ OUTPUT_DIRS = ("data/processed", "reports/figures")
 TIMED_KILLS = 12
 
 # Runs `censorstats build`, and kills itself with SIGKILL just before its K-th file-system change
-# (K = 0: never); the number of changes it made is written to the file named by COUNT_FILE.
+# (K = 0: never); the kind of each change it made is written to the file named by COUNT_FILE.
 CHILD = """
 import atexit, os, signal, sys
 from censorstats import publish
@@ -34,7 +35,7 @@ from censorstats.cli import main
 kill_at, changes = int(sys.argv[1]), []
 def killing_before(fn):
     def wrapper(*args, **kwargs):
-        changes.append(fn)
+        changes.append(fn.__name__)
         if len(changes) == kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
         return fn(*args, **kwargs)
@@ -42,7 +43,7 @@ def killing_before(fn):
 for name in ("replace", "rename", "link"):
     setattr(os, name, killing_before(getattr(os, name)))
 publish._exchange = killing_before(publish._exchange)
-atexit.register(lambda: open(os.environ["COUNT_FILE"], "w").write(str(len(changes))))
+atexit.register(lambda: open(os.environ["COUNT_FILE"], "w").write(" ".join(changes)))
 sys.exit(main(["build"]))
 """
 
@@ -57,8 +58,7 @@ def _snapshot(project: Project) -> dict[str, dict[str, bytes]]:
 
 
 def _edit(project: Project) -> None:
-    """A change that touches both output folders: a figure in reports.csv and one in reach.csv."""
-    set_cell(project.raw_file("reports"), "s002", "value_text", "1,200")
+    """A change that touches both output folders (reach and scale_vs_reach, two figures), and not all steps."""
     set_cell(project.raw_file("reach"), "p023", "value_text", "1.084 billion")
 
 
@@ -81,14 +81,16 @@ def versions(tmp_path_factory):
     started = time.perf_counter()
     assert _start_build(new).wait() == 0
     seconds = time.perf_counter() - started
-    changes = int((new.root / "changes").read_text())
+    changes = (new.root / "changes").read_text().split()
     (new.root / "changes").unlink()
     return old, new, seconds, changes
 
 
-def _moments(seconds: float, changes: int):
-    for k in range(1, changes + 1):
-        yield f"before file-system change {k} of {changes}", k, None
+def _moments(seconds: float, changes: list[str]):
+    links = [k for k, kind in enumerate(changes, start=1) if kind == "link"]
+    chosen = sorted({k for k, kind in enumerate(changes, start=1) if kind != "link"} | {links[0], links[len(links) // 2], links[-1]})
+    for k in chosen:
+        yield f"before file-system change {k} of {len(changes)} ({changes[k - 1]})", k, None
     for k in range(TIMED_KILLS):
         delay = seconds * (k + 0.5) / TIMED_KILLS
         yield f"after {delay:.2f} s", 0, delay

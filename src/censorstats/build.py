@@ -245,6 +245,7 @@ class Outcome:
 
 def _run(step: pipeline.Step, ctx) -> None:
     module, function = step.run.split(":")
+    ctx.step = step
     getattr(importlib.import_module(module), function)(ctx)
 
 

@@ -1,11 +1,15 @@
 """Report figures, drawn from processed tables by functions the notebooks call too.
 
-One shared style (colour-blind-safe Okabe-Ito palette, legible sizes) and one way of saving, so
-that the same data always gives byte-identical SVG and PNG files.
+One shared style (colour-blind-safe Okabe-Ito palette, text legible at report size) and one way of
+saving, so that the same data always gives byte-identical SVG and PNG files. Every figure states
+its finding in its title (computed from the data, so it stays true when the data changes), labels
+its axes with units, and ends with a source line: what it counts and the data version (a hash of
+the tables it was drawn from).
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import matplotlib
@@ -14,7 +18,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+from censorstats.compare import reach_series  # noqa: E402
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 STYLE = {
     "figure.figsize": (9, 5.5),
     "figure.dpi": 100,
@@ -29,58 +35,247 @@ STYLE = {
     "grid.alpha": 0.3,
     "legend.fontsize": 9,
     "svg.hashsalt": "censorstats",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # text stays text: searchable, smaller, and much faster to write than glyph paths
     "path.simplify": False,
 }
-ACCOUNT_METRICS = ("accounts_closed", "accounts_deleted", "accounts_punished", "accounts_suspended", "accounts_muted")
-QUALIFIER_MARKERS = {"exact": "o", "approx": "o", "range": "s", "at_least": "^", "at_most": "v"}
-AUTHORITY_LABELS = {"cac": "CAC", "mps": "MPS", "npcsc": "NPCSC", "napip": "NAPIP", "weibo-corp": "Weibo (platform)", "mps-and-cac": "MPS+CAC (combined by an outlet)"}
+AUTHORITY_LABELS = {"cac": "CAC", "mps": "MPS", "npcsc": "NPCSC", "napip": "NAPIP", "weibo-corp": "Weibo (platform)",
+                    "mps-and-cac": "MPS+CAC (combined by an outlet)"}
+NOTE_COLOUR = "#444444"
+CONSENSUS_COLOUR, OUTLIER_COLOUR = "#0072B2", "#D55E00"
 
 
-def _point_date() -> pl.Expr:
-    """Where on the time axis a figure goes: its period's end, else its page's publication."""
-    published = pl.col("published").str.slice(0, 10)
-    padded = pl.when(published.str.len_chars() == 4).then(published + "-12-31").when(published.str.len_chars() == 7).then(published + "-28").otherwise(published)
-    return pl.coalesce(pl.col("period_end"), padded.str.to_date("%Y-%m-%d", strict=False))
+def data_version(paths: list[Path]) -> str:
+    """A short hash of the tables a figure is drawn from: the same tables, the same version."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]
 
 
-def campaign_scale_data(reports: pl.DataFrame) -> pl.DataFrame:
-    """Readable account figures with a date: one point per printed figure."""
+def human(n: float) -> str:
+    """1340000000 -> '1.34 billion', 9800 -> '9,800'."""
+    for size, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(n) >= size:
+            return f"{n / size:.3g} {word}"
+    return f"{n:,.0f}"
+
+
+def _finish(fig, ax, title: str, source: str) -> None:
+    """Title (the finding) across the top left of the figure, source line at the bottom."""
+    import textwrap
+
+    wrapped = textwrap.fill(title, 80)
+    fig.suptitle(wrapped, x=0.01, y=0.995, ha="left", va="top", fontsize=13, fontweight="bold")
+    fig.text(0.01, 0.005, source, fontsize=8, color=NOTE_COLOUR, va="bottom")
+    inch = 1 / fig.get_figheight()
+    fig.tight_layout(rect=(0, 0.3 * inch, 1, 1 - (0.3 + 0.22 * wrapped.count("\n")) * inch))
+
+
+def _tick(value: float, _position=None) -> str:
+    if value >= 1e9:
+        return f"{value / 1e9:g} bn"
+    if value >= 1e6:
+        return f"{value / 1e6:g} m"
+    return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+
+
+def _log_axis(axis) -> None:
+    """A log axis labelled in plain numbers ('10,000', '1 bn'): readable, and no mathtext to typeset."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    (axis.axes.set_xscale if axis.axis_name == "x" else axis.axes.set_yscale)("log")
+    axis.set_major_locator(LogLocator(base=10))
+    axis.set_major_formatter(FuncFormatter(_tick))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def latin(text: str) -> str:
+    """Text without the characters the shipped font cannot draw (CJK outlet names), so no glyph goes missing."""
+    kept = "".join(ch for ch in text if ord(ch) < 0x2E80)
+    return " ".join(kept.split()) or "?"
+
+
+def _short(claim_id: str, width: int = 44) -> str:
+    """A claim id that fits a tick label, keeping the metric (after the slash) whole."""
+    if len(claim_id) <= width:
+        return claim_id
+    campaign, slash, rest = claim_id.partition("/")
+    keep = max(12, width - len(rest) - 2)
+    return f"{campaign[:keep]}…{slash}{rest}" if slash else claim_id[: width - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Campaign scale over time
+# ---------------------------------------------------------------------------------------------
+
+
+def campaign_scale_data(claims: pl.DataFrame) -> pl.DataFrame:
+    """Claims about accounts that have a value and a date: one point per official figure."""
     return (
-        reports.filter(pl.col("metric").is_in(ACCOUNT_METRICS) & (pl.col("parse_status") == "ok"))
-        .with_columns(_point_date().alias("date"), pl.coalesce("value_low", "value_high").alias("value"))
-        .filter(pl.col("date").is_not_null())
-        .sort("date", "report_id")
+        claims.filter((pl.col("unit") == "accounts") & pl.col("value").is_not_null() & pl.col("announced_by").is_not_null()
+                      & (pl.col("value") > 0))
+        .with_columns(
+            pl.when(pl.col("consensus_high").is_null()).then(pl.lit("at_least"))
+            .when(pl.col("consensus_low") == 0).then(pl.lit("at_most")).otherwise(pl.lit("bounded")).alias("bound"))
+        .sort("announced_by", "claim_id")
     )
 
 
-def campaign_scale(reports: pl.DataFrame):
-    """Accounts actioned per printed figure over time, log scale, by authority and qualifier."""
-    data = campaign_scale_data(reports)
+def campaign_scale(claims: pl.DataFrame, version: str):
+    """Each claim about accounts at the day it was public, log scale, by authority, with its consensus interval."""
+    data = campaign_scale_data(claims)
+    markers = {"bounded": "o", "at_least": "^", "at_most": "v"}
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
         authorities = sorted(data["authority_id"].unique().to_list())
         for colour, authority in zip(OKABE_ITO, authorities):
-            for qualifier, marker in QUALIFIER_MARKERS.items():
-                part = data.filter((pl.col("authority_id") == authority) & (pl.col("qualifier") == qualifier))
-                if part.height == 0:
-                    continue
-                ax.scatter(part["date"].to_list(), part["value"].to_list(), marker=marker, s=36, color=colour, alpha=0.8,
-                           edgecolors="white", linewidths=0.5)
+            part = data.filter(pl.col("authority_id") == authority)
+            # Interval bars: the consensus; an open end is drawn as a short stub to a third or three times the value.
+            bars = part.select(
+                "announced_by",
+                pl.when(pl.col("bound") == "at_most").then(pl.col("value") / 3).otherwise(pl.col("consensus_low")).alias("bottom"),
+                pl.when(pl.col("bound") == "at_least").then(pl.col("value") * 3).otherwise(pl.col("consensus_high")).alias("top"),
+            )
+            ax.vlines(bars["announced_by"].to_list(), bars["bottom"].to_list(), bars["top"].to_list(), color=colour, alpha=0.5, linewidth=1.5)
+            for bound, marker in markers.items():
+                sub = part.filter(pl.col("bound") == bound)
+                if sub.height:
+                    ax.scatter(sub["announced_by"].to_list(), sub["value"].to_list(), marker=marker, s=40, color=colour,
+                               edgecolors="white", linewidths=0.5, zorder=3)
             ax.scatter([], [], marker="o", color=colour, label=AUTHORITY_LABELS.get(authority, authority))
-        for qualifier, label in (("at_least", "'more than' (lower bound)"), ("at_most", "'nearly' (upper bound)")):
-            ax.scatter([], [], marker=QUALIFIER_MARKERS[qualifier], color="grey", label=label)
-        ax.set_yscale("log")
-        ax.set_ylabel("Accounts closed, deleted or punished (log scale)")
-        ax.set_xlabel("End of the period the figure covers (else the page's publication date)")
-        largest = data.sort("value", descending=True).row(0, named=True) if data.height else None
-        title = "Announced account crackdowns range from dozens to over a billion accounts"
-        ax.set_title(title, loc="left")
+        ax.scatter([], [], marker="^", color="grey", label="at least (bar open above)")
+        ax.scatter([], [], marker="v", color="grey", label="at most (bar open below)")
+        _log_axis(ax.yaxis)
+        ax.set_ylabel("Accounts closed, deleted, suspended or punished\n(one point per official figure, log scale)")
+        ax.set_xlabel("Day the figure was public (earliest period end or publication among its reports)")
         ax.legend(loc="upper left", frameon=False, ncols=2)
-        n_outlets = data["outlet"].n_unique()
-        fig.text(0.01, 0.01, f"Source: censorstats, {data.height} printed figures from {n_outlets} outlets"
-                 + (f"; largest: {largest['value_text']!r} ({largest['outlet']})" if largest else ""), fontsize=8, color="#444444")
-        fig.tight_layout(rect=(0, 0.03, 1, 1))
+        low, high = data.sort("value").row(0, named=True), data.sort("value").row(-1, named=True)
+        years = f"{data['announced_by'].min().year}–{data['announced_by'].max().year}"
+        title = f"Account actions announced {years} range from {human(low['value'])} to {human(high['value'])} accounts"
+        source = (f"Source: censorstats; {data.height} official figures reconciled from {int(data['n_consensus'].sum())} agreeing "
+                  f"reports; largest: {high['claim_id']}; data {version}")
+        _finish(fig, ax, title, source)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Scale against reach
+# ---------------------------------------------------------------------------------------------
+
+
+def scale_vs_reach_data(comparisons: pl.DataFrame, default_platform: str = "wechat") -> pl.DataFrame:
+    """One row per claim: against its own platform, else against `default_platform` (the largest, so the smallest ratio)."""
+    own = comparisons.filter(pl.col("platform_named_by_claim"))
+    other = comparisons.filter(~pl.col("platform_named_by_claim") & (pl.col("platform_id") == default_platform))
+    return pl.concat([own, other]).sort("per_million_at_values", "claim_id")
+
+
+def scale_vs_reach(comparisons: pl.DataFrame, version: str):
+    data = scale_vs_reach_data(comparisons)
+    style = STYLE | {"figure.figsize": (10, max(5.5, 0.42 * data.height + 2.2)), "font.size": 9}
+    with plt.rc_context(style):
+        fig, ax = plt.subplots()
+        for y, rec in enumerate(data.iter_rows(named=True)):
+            colour = OKABE_ITO[2] if rec["platform_named_by_claim"] else OKABE_ITO[0]
+            low = rec["per_million_low"] or rec["per_million_at_values"]
+            high = rec["per_million_high"]
+            ax.hlines(y, low, high if high is not None else low * 3, color=colour, linewidth=2.5, alpha=0.6)
+            marker = "o" if high is not None else ">"
+            ax.scatter([rec["per_million_at_values"]], [y], color=colour, marker=marker, s=25, zorder=3)
+        labels = [f"{_short(r['claim_id'])}\nvs {latin(r['reach_platform'])} {human(r['reach_value'])} MAU, {r['reach_as_of']}"
+                  for r in data.iter_rows(named=True)]
+        ax.set_yticks(range(data.height), labels)
+        _log_axis(ax.xaxis)
+        ax.set_xlabel("Accounts actioned per million monthly active users (log scale)")
+        ax.set_ylim(-0.8, data.height - 0.2)
+        ax.scatter([], [], color=OKABE_ITO[2], label="claim about that platform")
+        ax.scatter([], [], color=OKABE_ITO[0], label="claim naming no platform: against WeChat, the largest")
+        ax.scatter([], [], color="grey", marker=">", label="bar: consensus ÷ reach; ▶ open above")
+        ax.legend(loc="upper left", frameon=True, framealpha=0.9)
+        median = data["per_million_at_values"].median()
+        title = f"Half of the account actions touch fewer than {median:,.0f} accounts per million monthly users"
+        source = (f"Source: censorstats; {data.height} claims, reach = latest company-reported MAU at most "
+                  f"{int(comparisons['reach_tolerance_days'].max())} days before the claim; data {version}")
+        _finish(fig, ax, title, source)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Platform reach over time
+# ---------------------------------------------------------------------------------------------
+
+
+def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
+    series = reach_series(reach.lazy()).collect()
+    spans = claims.filter((pl.col("unit") == "accounts") & pl.col("period_start").is_not_null() & pl.col("announced_by").is_not_null()
+                          & (pl.col("period_start") < pl.col("announced_by"))).sort("period_start")
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        for rec in spans.iter_rows(named=True):
+            ax.axvspan(rec["period_start"], rec["announced_by"], color="#999999", alpha=0.12, linewidth=0)
+        platforms = series.group_by("platform_id").agg(pl.col("value_low").max()).sort("value_low", descending=True)["platform_id"].to_list()
+        for colour, platform in zip(OKABE_ITO * 2, platforms):
+            part = series.filter(pl.col("platform_id") == platform).sort("as_of")
+            name = part["platform"][0]
+            ax.plot(part["as_of"].to_list(), (part["value_low"] / 1e6).to_list(), marker="o", markersize=3, color=colour,
+                    linestyle="-" if platforms.index(platform) < len(OKABE_ITO) else "--", label=name)
+        ax.fill([], [], color="#999999", alpha=0.25, label="a campaign's period (account figures)")
+        _log_axis(ax.yaxis)
+        ax.set_ylabel("Monthly active users, millions (log scale;\neach operator's own definition)")
+        ax.set_xlabel("End of the period the figure counts")
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+        latest = series.sort("as_of").group_by("platform_id", maintain_order=True).last().sort("value_low", descending=True).row(0, named=True)
+        title = f"{latest['platform']} reached {human(latest['value_low'])} monthly users by {latest['as_of']:%B %Y}"
+        source = (f"Source: censorstats; {series.height} MAU figures (company reports and relays) for {len(platforms)} platforms; "
+                  f"{spans.height} campaign periods shaded; data {version}")
+        _finish(fig, ax, title, source)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Discrepancies
+# ---------------------------------------------------------------------------------------------
+
+
+def discrepancies_data(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl.DataFrame, min_reports: int = 4) -> pl.DataFrame:
+    """Each readable report's number over its claim's value, for claims with several reports or an outlier."""
+    readable = claim_reports.filter(pl.col("role").is_in(["consensus", "outlier"]))
+    shown = (readable.group_by("claim_id").agg(pl.len().alias("n"), (pl.col("role") == "outlier").any().alias("has_outlier"))
+             .filter((pl.col("n") >= min_reports) | pl.col("has_outlier")))
+    return (
+        readable.join(shown.select("claim_id"), on="claim_id")
+        .join(claims.select("claim_id", "value"), on="claim_id")
+        .join(reports.select("report_id", "outlet"), on="report_id")
+        .filter(pl.col("value") > 0)
+        .with_columns((pl.col("printed_number") / pl.col("value")).alias("relative"))
+        .sort("claim_id", "report_id")
+    )
+
+
+def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl.DataFrame, version: str):
+    data = discrepancies_data(claim_reports, claims, reports)
+    order = data.select("claim_id").unique().sort("claim_id")["claim_id"].to_list()
+    style = STYLE | {"figure.figsize": (10, max(5.5, 0.3 * len(order) + 2.2)), "font.size": 9}
+    with plt.rc_context(style):
+        fig, ax = plt.subplots()
+        ys = data.with_columns(pl.col("claim_id").replace_strict({c: i for i, c in enumerate(order)}, return_dtype=pl.Int64).alias("y"))
+        consensus = ys.filter(pl.col("role") == "consensus")
+        outliers = ys.filter(pl.col("role") == "outlier")
+        ax.axvspan(0.9, 1.1, color="#999999", alpha=0.15, linewidth=0)
+        ax.axvline(1, color="#999999", linewidth=1)
+        ax.scatter(consensus["relative"].to_list(), consensus["y"].to_list(), s=18, color=CONSENSUS_COLOUR, alpha=0.6, label="agrees with the consensus")
+        ax.scatter(outliers["relative"].to_list(), outliers["y"].to_list(), s=36, color=OUTLIER_COLOUR, marker="D", label="outside the consensus")
+        for rec in outliers.iter_rows(named=True):
+            ax.annotate(latin(rec["outlet"])[:28], (rec["relative"], rec["y"]), xytext=(5, 3), textcoords="offset points", fontsize=8, color=OUTLIER_COLOUR)
+        ax.set_yticks(range(len(order)), [_short(c, 52) for c in order])
+        _log_axis(ax.xaxis)
+        ax.set_xlabel("Printed number ÷ the claim's value (log scale; 10 = ten times too large)")
+        ax.legend(loc="lower right", frameon=False)
+        tenfold = outliers.filter((pl.col("relative") >= 5) | (pl.col("relative") <= 0.2)).height
+        title = f"{tenfold} printed figures are off from their claim by a factor of ten or more"
+        source = (f"Source: censorstats; {data.height} readable reports of {len(order)} claims with {4}+ reports or an outlier; "
+                  f"data {version}")
+        _finish(fig, ax, title, source)
     return fig
 
 

@@ -32,6 +32,15 @@ def table_outputs(name: str) -> tuple[str, ...]:
     return (f"data/processed/{name}.parquet", f"data/processed/{name}.csv")
 
 
+FIGURE_CODE = ("figures.py", "compare.py", "reconcile.py", "steps.py", "write.py")
+
+
+def figure_step(name: str, inputs: tuple[str, ...]) -> Step:
+    """A report figure: drawn by figures.NAME from the processed tables it names, saved as SVG and PNG."""
+    return Step(f"fig_{name}", inputs, (f"reports/figures/{name}.svg", f"reports/figures/{name}.png"), FIGURE_CODE,
+                "censorstats.steps:build_figure", params=(("figure", name),))
+
+
 STEPS: tuple[Step, ...] = (
     Step("sources", raw("sources"), table_outputs("sources"), COMMON_CODE + PARSE_CODE + ("steps.py",), "censorstats.steps:build_sources"),
     Step(
@@ -50,12 +59,16 @@ STEPS: tuple[Step, ...] = (
         "censorstats.steps:build_reconciled",
     ),
     Step(
-        "fig_campaign_scale",
-        ("data/processed/reports.parquet",),
-        ("reports/figures/campaign_scale.svg", "reports/figures/campaign_scale.png"),
-        ("figures.py", "steps.py", "write.py"),
-        "censorstats.steps:build_campaign_scale_figure",
+        "compare",
+        ("data/processed/claims.parquet", "data/processed/reach.parquet"),
+        table_outputs("scale_vs_reach"),
+        COMMON_CODE + ("compare.py", "reconcile.py", "steps.py"),
+        "censorstats.steps:build_scale_vs_reach",
     ),
+    figure_step("campaign_scale", ("data/processed/claims.parquet",)),
+    figure_step("scale_vs_reach", ("data/processed/scale_vs_reach.parquet",)),
+    figure_step("reach_over_time", ("data/processed/reach.parquet", "data/processed/claims.parquet")),
+    figure_step("discrepancies", ("data/processed/claim_reports.parquet", "data/processed/claims.parquet", "data/processed/reports.parquet")),
 )
 
 # Every raw table is validated before any step runs, so a change to any of them is worth a look.

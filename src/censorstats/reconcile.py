@@ -50,6 +50,7 @@ import math
 import polars as pl
 
 from censorstats.parse.numbers import read_figures
+from censorstats.schemas import published_bounds
 
 SOURCE_RANK = {"official": 0, "company": 1, "wire": 2, "press": 3, "blog": 4, "aggregator": 5, "mirror": 6, "estimate": 7}
 AUTHORITATIVE = ("official", "company")
@@ -198,8 +199,11 @@ def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
         .select("claim_id", pl.col("report_id").alias("best_report_id"), pl.col("outlet").alias("best_outlet"),
                 pl.col("url").alias("best_url"), "period_start", "period_end")
     )
+    _, published_last = published_bounds(pl.col("published"))
+    public_by = pl.coalesce(pl.col("period_end"), published_last).filter(pl.col("role") == "consensus").min()
     per_role = lf.group_by("claim_id").agg(
-        pl.col("campaign_id").first(), pl.col("metric").first(), pl.col("unit").first(), pl.col("platform_id").first(),
+        pl.col("campaign_id").first(), pl.col("authority_id").first(), pl.col("metric").first(), pl.col("unit").first(),
+        pl.col("platform_id").first(), public_by.alias("announced_by"),
         pl.len().cast(pl.Int64).alias("n_reports"),
         (pl.col("role") == "consensus").sum().cast(pl.Int64).alias("n_consensus"),
         pl.col("outlet").filter(pl.col("role") == "consensus").n_unique().cast(pl.Int64).alias("n_outlets"),

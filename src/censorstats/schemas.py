@@ -316,9 +316,11 @@ class ClaimsOut(ProcessedTable):
 
     claim_id: str = pa.Field(unique=True, description="The claim: reports.csv claim_id where given, else campaign/metric[/platform].")
     campaign_id: str = pa.Field(description="Campaign or announcement.")
+    authority_id: str = pa.Field(description="Authority that announced the campaign.")
     metric: str = pa.Field(description="What was counted.")
     unit: str = pa.Field(description="Unit of the count.")
     platform_id: str = pa.Field(nullable=True, description="The one platform the figure is about, if any.")
+    announced_by: pl.Date = pa.Field(nullable=True, description="The figure was public by this day: the earliest period end, else publication date, among the consensus reports.")
     consensus_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Lowest value every consensus report allows (after rounding tolerance); empty if unbounded or nothing read.")
     consensus_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest value every consensus report allows (after rounding tolerance); empty if unbounded.")
     value: pl.Int64 = pa.Field(nullable=True, ge=0, description="The one number to use for the claim.")
@@ -366,6 +368,41 @@ class DiscrepanciesOut(ProcessedTable):
     sentence: str = pa.Field(description="What is wrong, in words.")
 
 
+class ScaleVsReachOut(ProcessedTable):
+    """Each account claim against the platform reach of its day: accounts actioned per million monthly users."""
+
+    comparison_id: str = pa.Field(unique=True, description="claim_id@platform_id ('all' for the sum of platforms).")
+    claim_id: str = pa.Field(description="The claim (claims.parquet).")
+    campaign_id: str = pa.Field(description="Campaign or announcement.")
+    authority_id: str = pa.Field(description="Authority that announced it.")
+    metric: str = pa.Field(description="What was counted (an account metric).")
+    platform_id: str = pa.Field(description="Platform compared with, or 'all' for the sum of the platforms matched.")
+    platform_named_by_claim: bool = pa.Field(description="True where the claim itself is about this platform.")
+    announced_by: pl.Date = pa.Field(description="The claim was public by this day; reach is taken as of it.")
+    consensus_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Claim's consensus, low end (accounts).")
+    consensus_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Claim's consensus, high end (accounts); empty if unbounded.")
+    value: pl.Int64 = pa.Field(ge=0, description="Claim's value (accounts).")
+    value_text: str = pa.Field(nullable=True, description="The printed text the claim's value comes from.")
+    best_outlet: str = pa.Field(nullable=True, description="Outlet of the claim's best report.")
+    n_consensus: pl.Int64 = pa.Field(ge=0, description="Reports in the claim's consensus.")
+    reach_platform: str = pa.Field(description="Platform name, or how the sum was made.")
+    reach_id: str = pa.Field(description="The reach figure(s) used (reach.parquet), space-separated for a sum.")
+    reach_value_text: str = pa.Field(description="The reach figure(s) as printed.")
+    reach_low: pl.Int64 = pa.Field(ge=0, description="Monthly users, low end.")
+    reach_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Monthly users, high end; empty if printed as a lower bound.")
+    reach_value: pl.Int64 = pa.Field(ge=0, description="Monthly users used for the ratio at values.")
+    reach_as_of: pl.Date = pa.Field(description="End of the period the reach figure counts (the earliest one, for a sum).")
+    reach_gap_days: pl.Int64 = pa.Field(ge=0, description="Days from reach_as_of to announced_by (the largest, for a sum).")
+    reach_tolerance_days: pl.Int64 = pa.Field(description="Largest gap allowed; claims with no reach figure that recent get no row.")
+    reach_outlet: str = pa.Field(description="Page(s) the reach figure comes from.")
+    reach_url: str = pa.Field(description="Address(es) of those pages.")
+    reach_source_type: str = pa.Field(description="Kind of source of the reach figure(s).")
+    reach_definition: str = pa.Field(nullable=True, description="How the operator defines its monthly users (platforms.csv).")
+    per_million_low: pl.Float64 = pa.Field(nullable=True, ge=0, description="Accounts per million monthly users, low end: consensus_low / reach_high.")
+    per_million_high: pl.Float64 = pa.Field(nullable=True, ge=0, description="Accounts per million monthly users, high end: consensus_high / reach_low; empty if unbounded.")
+    per_million_at_values: pl.Float64 = pa.Field(nullable=True, ge=0, description="value / reach_value per million: for ordering and labels, never alone.")
+
+
 PROCESSED_MODELS: dict[str, type[ProcessedTable]] = {
     "sources": SourcesOut,
     "reports": ReportsOut,
@@ -373,6 +410,7 @@ PROCESSED_MODELS: dict[str, type[ProcessedTable]] = {
     "claims": ClaimsOut,
     "claim_reports": ClaimReportsOut,
     "discrepancies": DiscrepanciesOut,
+    "scale_vs_reach": ScaleVsReachOut,
 }
 
 

@@ -15,6 +15,7 @@ class Context:
     project: Project
     staging: Path
     tables: dict = field(default_factory=dict)
+    step: object = None  # the pipeline.Step being run
 
     def output(self, relative: str) -> Path:
         path = self.staging / relative
@@ -67,11 +68,25 @@ def build_reconciled(ctx: Context) -> None:
     _write_processed(ctx, "discrepancies", discrepancies, "discrepancy_id")
 
 
-def build_campaign_scale_figure(ctx: Context) -> None:
+def build_scale_vs_reach(ctx: Context) -> None:
+    import polars as pl
+
+    from censorstats.compare import scale_vs_reach
+
+    claims = pl.scan_parquet(ctx.input("data/processed/claims.parquet"))
+    reach = pl.scan_parquet(ctx.input("data/processed/reach.parquet"))
+    _write_processed(ctx, "scale_vs_reach", scale_vs_reach(claims, reach), "comparison_id")
+
+
+def build_figure(ctx: Context) -> None:
+    """Draw figures.NAME from the step's input tables (in the order the function takes them) and save it."""
     import polars as pl
 
     from censorstats import figures
 
-    reports = pl.read_parquet(ctx.input("data/processed/reports.parquet"))
-    fig = figures.campaign_scale(reports)
-    figures.save(fig, ctx.output("reports/figures/campaign_scale.svg"), ctx.output("reports/figures/campaign_scale.png"))
+    step = ctx.step
+    name = dict(step.params)["figure"]
+    tables = [pl.read_parquet(ctx.input(path)) for path in step.inputs]
+    version = figures.data_version([ctx.input(path) for path in step.inputs])
+    fig = getattr(figures, name)(*tables, version)
+    figures.save(fig, ctx.output(f"reports/figures/{name}.svg"), ctx.output(f"reports/figures/{name}.png"))

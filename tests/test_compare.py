@@ -1,0 +1,74 @@
+"""Campaign scale against reach: the as-of join, its tolerance, and the 2018 CAC claim by hand."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import polars as pl
+import pytest
+
+from censorstats import build
+from censorstats.compare import REACH_TOLERANCE_DAYS, scale_vs_reach
+from censorstats.paths import Project
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def comparisons(tmp_path_factory) -> pl.DataFrame:
+    project = Project(tmp_path_factory.mktemp("compare"))
+    shutil.copytree(ROOT / "data" / "raw", project.raw)
+    build.build(project, ["compare"])
+    return pl.read_parquet(project.processed / "scale_vs_reach.parquet")
+
+
+def test_2018_cac_claim_against_wechat_and_weibo_by_hand(comparisons):
+    rows = {r["platform_id"]: r for r in comparisons.filter(pl.col("claim_id") == "2018-self-media-clean-up/accounts_closed").iter_rows(named=True)}
+    # The claim: "9,800" read with its rounding allowance, 9,750 to 9,899 accounts, public by 13 November 2018.
+    wechat, weibo = rows["wechat"], rows["weibo"]
+    assert (wechat["consensus_low"], wechat["consensus_high"], wechat["announced_by"]) == (9750, 9899, date(2018, 11, 13))
+    # WeChat: 1.083 billion MAU at 30 September 2018 (BloombergQuint, reach p023); Weibo: 446 million in September 2018 (its release, p183).
+    assert (wechat["reach_id"], wechat["reach_low"], wechat["reach_as_of"], wechat["reach_gap_days"]) == ("p023", 1_083_000_000, date(2018, 9, 30), 44)
+    assert (weibo["reach_id"], weibo["reach_low"], weibo["reach_as_of"]) == ("p183", 446_000_000, date(2018, 9, 30))
+    assert "bloombergquint" in wechat["reach_url"] and "epicos" in weibo["reach_url"]
+    # 9,750 / 1,083 million users = 9.0028 per million; 9,899 / 1,083 million = 9.1404.
+    assert wechat["per_million_low"] == pytest.approx(9.0028, abs=1e-4) and wechat["per_million_high"] == pytest.approx(9.1404, abs=1e-4)
+    # 9,750 / 446 million = 21.8610; 9,899 / 446 million = 22.1951.
+    assert weibo["per_million_low"] == pytest.approx(21.8610, abs=1e-4) and weibo["per_million_high"] == pytest.approx(22.1951, abs=1e-4)
+    # Against the sum of the platforms matched, the ratio is smaller: a lower bound.
+    assert rows["all"]["per_million_high"] < wechat["per_million_low"]
+
+
+CLAIM = {"claim_id": "c/accounts_closed", "campaign_id": "c", "authority_id": "cac", "metric": "accounts_closed", "unit": "accounts",
+         "platform_id": None, "announced_by": date(2020, 6, 1), "consensus_low": 950, "consensus_high": 1049, "value": 1000,
+         "value_text": "1,000", "best_outlet": "X", "n_consensus": 2}
+
+
+def _reach(rows):
+    base = {"measure": "mau", "parse_status": "ok", "is_estimate": False, "qualifier": "exact", "source_type": "company",
+            "outlet": "O", "url": "https://example.org/", "definition": None}
+    full = [base | {"reach_id": f"p{i}", "platform": r["platform_id"].title(), "value_text": str(r["value_low"]),
+                    "value_high": r.get("value_high", r["value_low"])} | r for i, r in enumerate(rows)]
+    return pl.DataFrame(full, schema_overrides={"definition": pl.String, "value_high": pl.Int64}).lazy()
+
+
+def test_reach_is_taken_as_of_the_claim_within_the_tolerance_and_estimates_are_left_out():
+    reach = _reach([
+        {"platform_id": "wechat", "as_of": date(2019, 12, 31), "value_low": 1_000_000_000},
+        {"platform_id": "wechat", "as_of": date(2020, 3, 31), "value_low": 2_000_000_000},
+        {"platform_id": "wechat", "as_of": date(2020, 6, 30), "value_low": 4_000_000_000},   # after the claim: not used
+        {"platform_id": "weibo", "as_of": date(2019, 6, 30), "value_low": 500_000_000},      # too old: no row
+        {"platform_id": "qq", "as_of": date(2020, 3, 31), "value_low": 100_000_000, "is_estimate": True},  # estimate: left out
+    ])
+    out = scale_vs_reach(pl.DataFrame([CLAIM]).lazy(), reach).collect()
+    assert out["platform_id"].to_list() == ["wechat"]
+    row = out.row(0, named=True)
+    assert (row["reach_low"], row["reach_as_of"], row["reach_gap_days"], row["reach_tolerance_days"]) == (
+        2_000_000_000, date(2020, 3, 31), 62, REACH_TOLERANCE_DAYS)
+    assert row["per_million_low"] == pytest.approx(950 * 1e6 / 2e9) and row["per_million_high"] == pytest.approx(1049 * 1e6 / 2e9)
+
+
+def test_an_open_ended_claim_or_reach_leaves_that_end_of_the_ratio_empty():
+    reach = _reach([{"platform_id": "wechat", "as_of": date(2020, 3, 31), "value_low": 1_000_000_000, "value_high": None}])
+    out = scale_vs_reach(pl.DataFrame([CLAIM | {"consensus_high": None}]).lazy(), reach).collect().row(0, named=True)
+    assert out["per_million_low"] is None and out["per_million_high"] is None and out["per_million_at_values"] == pytest.approx(1.0)
