@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from censorstats import reconcile, schemas
+from censorstats import compare, reconcile, schemas
 from censorstats.parse import numbers, periods
 
 
@@ -44,5 +44,6 @@ def codebook_markdown() -> str:
             "## How period phrases are resolved", "", (periods.__doc__ or "").strip(), "", "| rule | precision | pattern |", "|---|---|---|"]
     out += [f"| {r.kind} | {r.precision} | `{r.pattern.replace('|', chr(92) + '|')}` |" for r in periods.RULES]
     out += ["", "## How reports are reconciled into claims", "", (reconcile.__doc__ or "").strip(), "",
-            "Source ranking for the best report: " + ", ".join(f"{k} ({v})" for k, v in reconcile.SOURCE_RANK.items()) + "."]
+            "Source ranking for the best report: " + ", ".join(f"{k} ({v})" for k, v in reconcile.SOURCE_RANK.items()) + ".",
+            "", "## How claims are compared with platform reach", "", (compare.__doc__ or "").strip()]
     return "\n".join(out) + "\n"

@@ -1,6 +1,6 @@
 """The pipeline, declared in one place: each step's inputs, outputs and code.
 
-Data flows one way: raw -> validated -> parsed -> (reconciled -> compared) -> figures.
+Data flows one way: raw -> validated -> parsed -> reconciled -> compared -> figures.
 This module is read on every `censorstats status` and no-op build, so it imports nothing heavy;
 a step's `run` names the function that does the work, imported only when the step runs.
 """
