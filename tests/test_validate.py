@@ -51,3 +51,14 @@ def test_parse_failures_are_listed_as_warnings(project, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert 'column "value_text": warning: "2200缺家" was not read as a number: unknown character(s): 缺 [unparsed_value]' in err
     assert "0 error(s)" in err
+
+
+def test_an_override_that_cannot_be_read_is_a_warning_at_its_line(project, monkeypatch, capsys):
+    from censorstats.cli import main
+
+    project.raw_file("corrections").write_text(
+        "report_id,action,value_text,reason\nr078,override,2200缺家,copied the garble by mistake\n", encoding="utf-8")
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
+    assert main(["validate"]) == 0
+    err = capsys.readouterr().err
+    assert 'data/raw/corrections.csv:2: column "value_text": warning: "2200缺家" (the override for r078) was not read' in err

@@ -27,8 +27,9 @@ def cmd_validate(args, project: Project) -> int:
     result = validate_raw(project)
     problems = list(result.problems)
     if not has_errors(problems):
-        paths = {t: project.relative(project.raw_file(t)) for t in ("reports", "reach")}
-        problems += parse_problems(parsed_reports(result.tables).collect(), parsed_reach(result.tables).collect(), paths)
+        paths = {t: project.relative(project.raw_file(t)) for t in ("reports", "reach", "corrections")}
+        problems += parse_problems(parsed_reports(result.tables).collect(), parsed_reach(result.tables).collect(), paths,
+                                   result.tables.get("corrections"))
     _print_problems(problems, project)
     return 1 if has_errors(problems) else 0
 
