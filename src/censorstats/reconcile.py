@@ -185,8 +185,7 @@ def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
         consensus.join(bounds, on="claim_id")
         .filter((pl.col("printed_number") >= pl.col("consensus_low"))
                 & (pl.col("consensus_high").is_null() | (pl.col("printed_number") <= pl.col("consensus_high"))))
-        .sort(["claim_id", pl.col("qualifier") != "exact", -pl.col("significant_digits"), *_best_first()[:1], "published", "report_id"],
-              nulls_last=True)
+        .sort(["claim_id", pl.col("qualifier") != "exact", -pl.col("significant_digits"), *_best_first()])
         .group_by("claim_id", maintain_order=True)
         .first()
         .select("claim_id", pl.col("printed_number").alias("chosen"), pl.col("read_as").alias("chosen_text"),
