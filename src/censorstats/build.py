@@ -26,13 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from censorstats import pipeline
-from censorstats.paths import Project
+from censorstats.paths import PROVENANCE, Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "data/.build/manifest.json"  # beside the outputs, so data/processed/ stays byte-identical
 LIBRARIES = ("polars", "pandera", "matplotlib")
 LOCK_WAIT_SECONDS = 10.0
-PROVENANCE = "provenance.json"  # the sidecar in each output folder (written by publish.py)
 
 
 class BuildError(Exception):
@@ -315,6 +314,12 @@ def unvalidated_raw(project: Project, manifest: dict | None = None) -> list[str]
     return [p for p, h in raw_fingerprints(project).items() if validated.get(p, "never") != h]
 
 
+def _write_manifest(project: Project, manifest: dict) -> None:
+    from censorstats.publish import write_json_atomically
+
+    write_json_atomically(project.root / MANIFEST, manifest)
+
+
 def _leftovers(project: Project) -> bool:
     return _pending(project).exists() or any(project.build_state.glob("staging-*"))
 
@@ -344,7 +349,7 @@ def _recover(project: Project) -> list[str]:
         for name in adopted:
             manifest["steps"][name] = record["steps"][name]
         if adopted:
-            publish.write_json_atomically(project.root / MANIFEST, manifest)
+            _write_manifest(project, manifest)
             done.append("recorded the outputs of an interrupted build: " + ", ".join(adopted))
         pending.unlink()
     return done
@@ -370,9 +375,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
         if not stale:  # only tables that no step reads changed: record that they are valid
             manifest = read_manifest(project)
             manifest["validated_raw"] = raw_prints
-            from censorstats.publish import write_json_atomically
-
-            write_json_atomically(project.root / MANIFEST, manifest)
+            _write_manifest(project, manifest)
             return Outcome([], up_to_date, time.perf_counter() - started, problems)
         from censorstats.steps import Context
 
@@ -404,9 +407,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
                     progress(f"[{i}/{len(verdicts)}] {step.name}: {'; '.join(again.reasons or ['forced'])} ({time.perf_counter() - t0:.2f} s)")
             manifest["validated_raw"] = raw_prints
             if not rebuilt:
-                from censorstats.publish import write_json_atomically
-
-                write_json_atomically(project.root / MANIFEST, manifest)
+                _write_manifest(project, manifest)
             else:
                 manifest["built"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 _publish(project, staging, manifest, [pipeline.step_named(name) for name in rebuilt])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 RAW_TABLES = ("sources", "authorities", "campaigns", "platforms", "metrics", "reports", "reach")
 OPTIONAL_RAW_TABLES = ("corrections",)
+PROVENANCE = "provenance.json"  # the sidecar in each output folder: which inputs and code made each file
 
 
 def _default_root() -> Path:

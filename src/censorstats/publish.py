@@ -24,7 +24,8 @@ import shutil
 import sys
 from pathlib import Path
 
-PROVENANCE = "provenance.json"
+from censorstats.paths import PROVENANCE
+
 ASIDE = "aside"
 
 
@@ -74,11 +75,8 @@ def complete(staged: Path, live: Path) -> None:
 
 def write_provenance(folder: Path, records: dict[str, dict]) -> None:
     """The sidecar that travels with the folder: for each file, the inputs and code it came from."""
-    text = json.dumps({"files": records}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    # A new file, never written in place: the staged name may be a hard link to the live file.
-    tmp = folder / f".{PROVENANCE}.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, folder / PROVENANCE)
+    # Written as a new file, never in place: the staged name may be a hard link to the live file.
+    write_json_atomically(folder / PROVENANCE, {"files": records})
 
 
 def swap_in(staged: Path, live: Path) -> None:
@@ -96,9 +94,10 @@ def swap_in(staged: Path, live: Path) -> None:
 
 
 def write_json_atomically(path: Path, data: dict) -> None:
+    """A new file under a temporary name, then renamed over `path`: readers see the old or the new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
 
 
