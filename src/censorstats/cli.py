@@ -185,3 +185,20 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     return args.func(args, Project.default())
+
+
+def run() -> None:
+    """The `censorstats` command: main() with the cyclic garbage collector off.
+
+    A command lives a few seconds and its objects are freed by reference counting; the collector's
+    passes over the hundreds of thousands of objects that polars, pandera and matplotlib create on
+    import cost a quarter of a second of a full build, and its last pass at exit as much again
+    (frozen objects are skipped). Peak memory of a full build: 215 MB with it, 221 MB without.
+    Tests call main() and keep a normal collector.
+    """
+    import gc
+
+    gc.disable()
+    code = main()
+    gc.freeze()
+    sys.exit(code)
