@@ -101,6 +101,27 @@ def test_a_different_figure_for_a_sub_group_is_kept_apart_by_claim_id():
     assert claims.height == 2 and found.height == 0
 
 
+def test_an_open_bound_far_from_the_claim_is_a_loose_bound_until_given_its_own_claim():
+    rows = [{"report_id": "a", "value_text": "34,000"}, {"report_id": "b", "value_text": "34,000"},
+            {"report_id": "sub", "value_text": "over 500 accounts"},
+            {"report_id": "c", "value_text": "fewer than 50,000", "metric": "cases"},
+            {"report_id": "d", "value_text": "1,100", "metric": "cases"}, {"report_id": "e", "value_text": "1,100", "metric": "cases"}]
+    claims, roles, found = _run(*rows)
+    assert _types(found) == {"loose_bound": {"sub", "c"}}
+    assert roles.filter(pl.col("report_id") == "sub")["role"].to_list() == ["consensus"]  # true, only flagged
+    rec = found.filter(pl.col("report_ids").str.starts_with("sub")).row(0, named=True)
+    assert '"over 500 accounts"' in rec["sentence"] and "34,000" in rec["sentence"] and "claim_id" in rec["sentence"]
+    rows[2]["claim_id"] = "cyber-violence-subtally"
+    rows[3]["claim_id"] = "a-cap"
+    assert "loose_bound" not in _types(_run(*rows)[2])
+
+
+def test_an_open_bound_near_the_claim_is_not_loose():
+    texts = ["9,800", "more than 9,800", "over 5,000", "nearly 10,000", "less than 19,000"]
+    _, _, found = _run(*({"report_id": f"r{i}", "value_text": t} for i, t in enumerate(texts)))
+    assert "loose_bound" not in _types(found)
+
+
 def test_qualifier_added_and_dropped_follow_the_majority_or_the_official_source():
     _, _, found = _run(
         {"report_id": "a", "value_text": "1,100"}, {"report_id": "b", "value_text": "1,100"},

@@ -34,7 +34,10 @@ dropped digit); conflict: any other report outside the consensus, or the same nu
 opposite qualifiers; qualifier_added / qualifier_dropped: among reports printing the same number,
 one that hedges a figure the reference prints exactly, or prints exactly what the reference
 hedges (the reference is what official sources say, else what most reports say); period: the
-same figure given for periods that start more than a month apart; headline_body: a headline
+same figure given for periods that start more than a month apart; loose_bound: a report in the
+consensus only because it is open-ended, its bound more than twice away from the claim's value
+("over 500" beside 34,000: true, but most likely a different, smaller figure such as a sub-tally,
+which then needs its own claim_id); headline_body: a headline
 figure that is not a rounding of any body figure for the same metric on the same page, with the
 likely explanations (a power of ten of a body figure, the sum of the body figures, different
 periods).
@@ -55,6 +58,7 @@ from censorstats.schemas import published_bounds
 SOURCE_RANK = {"official": 0, "company": 1, "wire": 2, "press": 3, "blog": 4, "aggregator": 5, "mirror": 6, "estimate": 7}
 AUTHORITATIVE = ("official", "company")
 SAME_PERIOD_DAYS = 31
+LOOSE_BOUND_FACTOR = 2  # an open bound this many times off the claim's value is flagged as loose_bound
 TWO_SIDED = ("exact", "approx", "range")
 
 
@@ -246,11 +250,11 @@ def _quoted(prefix: str = "") -> pl.Expr:
     return pl.format('{} "{}"', pl.col(f"{prefix}outlet"), pl.col(f"{prefix}value_text"))
 
 
-def _against_best(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
-    """Outliers beside their claim's value and best report."""
+def _against_best(lf: pl.LazyFrame, claims: pl.LazyFrame, role: str) -> pl.LazyFrame:
+    """Reports in `role` beside their claim's value and best report."""
     best = lf.select(pl.col("report_id").alias("best_report_id"), pl.col("outlet").alias("b_outlet"), pl.col("value_text").alias("b_value_text"))
     c = claims.select("claim_id", "value", "consensus_low", "consensus_high", "best_report_id").join(best, on="best_report_id", how="left")
-    return lf.filter(pl.col("role") == "outlier").join(c, on="claim_id", how="left")
+    return lf.filter(pl.col("role") == role).join(c, on="claim_id", how="left")
 
 
 def _range_text(low: pl.Expr, high: pl.Expr) -> pl.Expr:
@@ -258,7 +262,7 @@ def _range_text(low: pl.Expr, high: pl.Expr) -> pl.Expr:
 
 
 def outlier_discrepancies(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
-    out = _against_best(lf, claims)
+    out = _against_best(lf, claims, "outlier")
     k = (pl.col("printed_number").cast(pl.Float64) / pl.col("value").cast(pl.Float64)).log10().round(0).cast(pl.Int64)
     out = out.with_columns(pl.when(pl.col("value") > 0).then(k).alias("power_of_ten"))
     magnitude = pl.col("power_of_ten").abs() >= 1
@@ -276,6 +280,23 @@ def outlier_discrepancies(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFram
     return out.with_columns(kind.alias("type"), sentence.alias("sentence"),
                             pl.concat_str([pl.col("report_id"), pl.col("best_report_id")], separator=" ").alias("report_ids"),
                             pl.when(magnitude).then(pl.col("power_of_ten")).alias("power_of_ten"))
+
+
+def loose_bound_discrepancies(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
+    """Open-ended reports that agree with their claim only because they are open ("over 500" beside 34,000)."""
+    out = _against_best(lf, claims, "consensus").filter(pl.col("report_id") != pl.col("best_report_id"))
+    n, value = pl.col("printed_number"), pl.col("value")
+    below = (pl.col("qualifier") == "at_least") & (n * LOOSE_BOUND_FACTOR < value)
+    above = (pl.col("qualifier") == "at_most") & (n > value * LOOSE_BOUND_FACTOR)
+    sentence = pl.format(
+        '{} is true of the claim\'s {} ({} "{}") only because it is open-ended: most likely a different figure '
+        '(a sub-tally or an earlier count); if so, give it its own claim_id.',
+        _quoted(), _commas(value), pl.col("b_outlet"), pl.col("b_value_text"))
+    return out.filter(below | above).with_columns(
+        pl.lit("loose_bound").alias("type"), sentence.alias("sentence"),
+        pl.concat_str([pl.col("report_id"), pl.col("best_report_id")], separator=" ").alias("report_ids"),
+        pl.lit(None, pl.Int64).alias("power_of_ten"),
+    )
 
 
 def _same_number_references(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -381,6 +402,7 @@ def discrepancies_table(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
     columns = ["type", "claim_id", "campaign_id", "metric", "report_id", "report_ids", "power_of_ten", "sentence"]
     found = pl.concat([
         outlier_discrepancies(lf, claims).select(columns),
+        loose_bound_discrepancies(lf, claims).select(columns),
         same_number_discrepancies(lf).select(columns),
         headline_discrepancies(lf.collect()).lazy().select(columns),
     ])

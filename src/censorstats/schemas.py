@@ -28,7 +28,7 @@ PARSE_STATUSES = ["ok", "unparsed"]
 PRECISIONS = ["day", "month", "quarter", "year"]
 PERIOD_STATUSES = ["explicit", "resolved", "unresolved", "none"]
 CORRECTION_ACTIONS = ["exclude", "override"]
-DISCREPANCY_TYPES = ["magnitude", "conflict", "headline_body", "period", "qualifier_added", "qualifier_dropped"]
+DISCREPANCY_TYPES = ["magnitude", "conflict", "loose_bound", "headline_body", "period", "qualifier_added", "qualifier_dropped"]
 REPORT_ROLES = ["consensus", "outlier", "excluded", "unread"]
 
 DAY_FORMAT = "%Y-%m-%d"
