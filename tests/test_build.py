@@ -136,6 +136,21 @@ def test_status_and_help_do_not_import_heavy_libraries(built):
     assert out.stdout.strip().endswith("[]")
 
 
+def test_output_cut_short_by_a_closed_pipe_ends_without_a_traceback(built):
+    """`censorstats status --why | head`: the reader may leave before the command has written."""
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE, as after `head` has exited
+    try:
+        out = subprocess.run([sys.executable, "-c", "from censorstats.cli import run; run()", "status", "--why"],
+                             stdout=write_end, stderr=subprocess.PIPE, text=True, env=os.environ | {"CENSORSTATS_ROOT": str(built.root)})
+    finally:
+        os.close(write_end)
+    assert out.stderr == "" and out.returncode == 1
+
+
 def test_library_versions_match_installed_metadata():
     from importlib import metadata
 
