@@ -22,7 +22,7 @@ from datetime import timedelta
 
 import polars as pl
 
-from censorstats.reconcile import SOURCE_RANK
+from censorstats.reconcile import source_rank
 
 REACH_TOLERANCE_DAYS = 184  # two quarters: filings come quarterly
 MEASURE = "mau"
@@ -31,11 +31,10 @@ ALL_PLATFORMS = "all"
 
 def reach_series(reach: pl.LazyFrame, measure: str = MEASURE) -> pl.LazyFrame:
     """One reach figure per platform and period end, from the best page that printed it."""
-    rank = pl.col("source_type").replace_strict(SOURCE_RANK, default=len(SOURCE_RANK), return_dtype=pl.Int64)
     return (
         reach.filter((pl.col("measure") == measure) & pl.col("as_of").is_not_null() & (pl.col("parse_status") == "ok")
                      & ~pl.col("is_estimate") & pl.col("value_low").is_not_null())
-        .sort(["platform_id", "as_of", rank, pl.col("qualifier") != "exact", "reach_id"])
+        .sort(["platform_id", "as_of", source_rank(), pl.col("qualifier") != "exact", "reach_id"])
         .group_by("platform_id", "as_of", maintain_order=True)
         .first()
         .select("platform_id", "platform", "as_of", "reach_id", "value_text", "value_low", "value_high", "outlet", "url",

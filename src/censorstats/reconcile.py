@@ -62,6 +62,11 @@ LOOSE_BOUND_FACTOR = 2  # an open bound this many times off the claim's value is
 TWO_SIDED = ("exact", "approx", "range")
 
 
+def source_rank() -> pl.Expr:
+    """The rank of each row's source_type in SOURCE_RANK; a type not listed ranks after every listed one."""
+    return pl.col("source_type").replace_strict(SOURCE_RANK, default=len(SOURCE_RANK), return_dtype=pl.Int64)
+
+
 def _ids(where: pl.Expr) -> pl.Expr:
     """The ids of a group's reports that satisfy `where`, sorted, space-separated."""
     return pl.col("report_id").filter(where).sort().str.join(" ")
@@ -137,7 +142,7 @@ def prepared(reports: pl.LazyFrame, corrections: pl.DataFrame | None) -> pl.Lazy
     )
     return lf.with_columns(
         role.alias("role"),
-        pl.col("source_type").replace_strict(SOURCE_RANK, default=len(SOURCE_RANK), return_dtype=pl.Int64).alias("source_rank"),
+        source_rank().alias("source_rank"),
     )
 
 
