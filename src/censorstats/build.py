@@ -201,23 +201,34 @@ class BuildLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.wait
         me = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%S")})
-        while True:
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                with os.fdopen(fd, "w") as f:
-                    f.write(me)
-                return self
-            except FileExistsError:
-                holder = self._holder()
-                if holder is None or (holder.get("host") == socket.gethostname() and not _pid_alive(int(holder.get("pid", 0)))):
-                    self.path.unlink(missing_ok=True)  # left by a build that died
-                    continue
-                if time.monotonic() > deadline:
-                    raise BuildError(
-                        f"another build is running (pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}); "
-                        f"try again when it has finished, or remove {self.path} if that process is gone"
-                    ) from None
-                time.sleep(0.1)
+        while not self._claim(me):
+            holder = self._holder()
+            if holder is None or (holder.get("host") == socket.gethostname() and not _pid_alive(int(holder.get("pid", 0)))):
+                self.path.unlink(missing_ok=True)  # left by a build that died
+                continue
+            if time.monotonic() > deadline:
+                raise BuildError(
+                    f"another build is running (pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}); "
+                    f"try again when it has finished, or remove {self.path} if that process is gone"
+                )
+            time.sleep(0.1)
+        return self
+
+    def _claim(self, me: str) -> bool:
+        """Create the lock with its content in one step: a hard link to a file already written.
+
+        Created empty and written after, a lock could be read in between by another build, found
+        unreadable, and removed as abandoned while its holder goes on building.
+        """
+        written = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        written.write_text(me)
+        try:
+            os.link(written, self.path)
+            return True
+        except FileExistsError:
+            return False
+        finally:
+            written.unlink(missing_ok=True)
 
     def __exit__(self, *exc) -> None:
         self.path.unlink(missing_ok=True)
