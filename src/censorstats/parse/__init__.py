@@ -33,7 +33,7 @@ def parsed_sources(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     """One row per page, with its publication date as the first and last day it can mean."""
     first, last = published_bounds(pl.col("published"))
     lf = _with_optional(tables["sources"], ["note"]).lazy()
-    return finish(lf.with_columns(first.alias("published_first"), last.alias("published_last")), "sources", "source_id")
+    return lf.with_columns(first.alias("published_first"), last.alias("published_last"))
 
 
 def _source_columns(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
