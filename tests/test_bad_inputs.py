@@ -178,7 +178,7 @@ def header_missing_required_column(p):
 
 
 def header_trailing_space(p):
-    _write(p, S, _text(p, S).replace("source_type,note", "source_type,note ", 1))
+    _write(p, S, _text(p, S).replace(",note\n", ",note \n", 1))
     return [error(S, 1, "note ", "unknown_column")]  # note is optional, so it is not missing
 
 

@@ -17,36 +17,37 @@ from conftest import ROOT
 @pytest.fixture(scope="module")
 def comparisons(tmp_path_factory) -> pl.DataFrame:
     project = Project(tmp_path_factory.mktemp("compare"))
-    shutil.copytree(ROOT / "data" / "raw", project.raw)
+    shutil.copytree(ROOT / "tests" / "data" / "raw", project.raw)
     build.build(project, ["compare"])
     return pl.read_parquet(project.processed / "scale_vs_reach.parquet")
 
 
 def test_2018_cac_claim_against_wechat_and_weibo_by_hand(comparisons):
     rows = {r["platform_id"]: r for r in comparisons.filter(pl.col("claim_id") == "2018-self-media-clean-up/accounts_closed").iter_rows(named=True)}
-    # The claim: "9,800" read with its rounding allowance, 9,750 to 9,899 accounts, public by 13 November 2018.
+    # The claim: 9800多个, "more than 9,800": 9,801 to 9,899 accounts, public by 13 November 2018.
     wechat, weibo = rows["wechat"], rows["weibo"]
-    assert (wechat["consensus_low"], wechat["consensus_high"], wechat["announced_by"]) == (9750, 9899, date(2018, 11, 13))
+    assert (wechat["consensus_low"], wechat["consensus_high"], wechat["announced_by"]) == (9801, 9899, date(2018, 11, 13))
     # WeChat: 1.083 billion MAU at 30 September 2018 (BloombergQuint, reach p023); Weibo: 446 million in September 2018 (its release, p183).
     assert (wechat["reach_id"], wechat["reach_low"], wechat["reach_as_of"], wechat["reach_gap_days"]) == ("p023", 1_083_000_000, date(2018, 9, 30), 44)
     assert (weibo["reach_id"], weibo["reach_low"], weibo["reach_as_of"]) == ("p183", 446_000_000, date(2018, 9, 30))
     assert "bloombergquint" in wechat["reach_url"] and "epicos" in weibo["reach_url"]
-    # 9,750 / 1,083 million users = 9.0028 per million; 9,899 / 1,083 million = 9.1404.
-    assert wechat["per_million_low"] == pytest.approx(9.0028, abs=1e-4) and wechat["per_million_high"] == pytest.approx(9.1404, abs=1e-4)
-    # 9,750 / 446 million = 21.8610; 9,899 / 446 million = 22.1951.
-    assert weibo["per_million_low"] == pytest.approx(21.8610, abs=1e-4) and weibo["per_million_high"] == pytest.approx(22.1951, abs=1e-4)
+    # 9,801 / 1,083 million users = 9.0499 per million; 9,899 / 1,083 million = 9.1404.
+    assert wechat["per_million_low"] == pytest.approx(9.0499, abs=1e-4) and wechat["per_million_high"] == pytest.approx(9.1404, abs=1e-4)
+    # 9,801 / 446 million = 21.9753; 9,899 / 446 million = 22.1951.
+    assert weibo["per_million_low"] == pytest.approx(21.9753, abs=1e-4) and weibo["per_million_high"] == pytest.approx(22.1951, abs=1e-4)
+    assert wechat["reach_definition"] == "Weixin and WeChat combined monthly active accounts (last month of the quarter)"
     # Against the sum of the platforms matched, the ratio is smaller: a lower bound.
     assert rows["all"]["per_million_high"] < wechat["per_million_low"]
 
 
-CLAIM = {"claim_id": "c/accounts_closed", "campaign_id": "c", "authority_id": "cac", "metric": "accounts_closed", "unit": "accounts",
+CLAIM = {"claim_id": "c/accounts_closed", "claim_kind": "official", "campaign_id": "c", "authority_id": "cac", "metric": "accounts_closed", "unit": "accounts",
          "platform_id": None, "announced_by": date(2020, 6, 1), "consensus_low": 950, "consensus_high": 1049, "value": 1000,
          "value_text": "1,000", "best_outlet": "X", "n_consensus": 2}
 
 
 def _reach(rows):
     base = {"measure": "mau", "parse_status": "ok", "is_estimate": False, "qualifier": "exact", "source_type": "company",
-            "outlet": "O", "url": "https://example.org/", "definition": None}
+            "outlet": "O", "url": "https://example.org/", "definition": "monthly active users"}
     full = [base | {"reach_id": f"p{i}", "platform": r["platform_id"].title(), "value_text": str(r["value_low"]),
                     "value_high": r.get("value_high", r["value_low"])} | r for i, r in enumerate(rows)]
     return pl.DataFrame(full, schema_overrides={"definition": pl.String, "value_high": pl.Int64}).lazy()
@@ -72,3 +73,24 @@ def test_an_open_ended_claim_or_reach_leaves_that_end_of_the_ratio_empty():
     reach = _reach([{"platform_id": "wechat", "as_of": date(2020, 3, 31), "value_low": 1_000_000_000, "value_high": None}])
     out = scale_vs_reach(pl.DataFrame([CLAIM | {"consensus_high": None}]).lazy(), reach).collect().row(0, named=True)
     assert out["per_million_low"] is None and out["per_million_high"] is None and out["per_million_at_values"] == pytest.approx(1.0)
+
+
+def test_one_series_per_platform_and_each_row_names_its_definition():
+    """QQ's figures change definition over time: only the series most of them carry is compared."""
+    reach = _reach([
+        {"platform_id": "qq", "as_of": date(2019, 12, 31), "value_low": 800_000_000, "definition": "all terminals"},
+        {"platform_id": "qq", "as_of": date(2020, 3, 31), "value_low": 700_000_000, "definition": "smart devices"},
+        {"platform_id": "qq", "as_of": date(2019, 9, 30), "value_low": 650_000_000, "definition": "smart devices"},
+        {"platform_id": "weibo", "as_of": date(2020, 3, 31), "value_low": 500_000_000, "definition": None},
+    ])
+    out = scale_vs_reach(pl.DataFrame([CLAIM | {"announced_by": date(2020, 1, 15)}]).lazy(), reach).collect()
+    rows = {r["platform_id"]: r for r in out.iter_rows(named=True)}
+    assert (rows["qq"]["reach_low"], rows["qq"]["reach_definition"]) == (650_000_000, "smart devices")
+    assert "weibo" not in rows  # its only figure is after the claim
+    out = scale_vs_reach(pl.DataFrame([CLAIM]).lazy(), reach).collect()
+    assert {r["platform_id"]: r["reach_definition"] for r in out.iter_rows(named=True)}["weibo"] == "definition not stated"
+
+
+def test_an_outlet_figure_is_not_compared():
+    reach = _reach([{"platform_id": "wechat", "as_of": date(2020, 3, 31), "value_low": 1_000_000_000}])
+    assert scale_vs_reach(pl.DataFrame([CLAIM | {"claim_kind": "outlet_figure"}]).lazy(), reach).collect().height == 0

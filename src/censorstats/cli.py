@@ -170,7 +170,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="one JSON object per text: text, low, high, qualifier, status, reason")
     r.set_defaults(func=cmd_parse)
     d = sub.add_parser("discrepancies", help="list the discrepancies between reports, grouped by campaign")
-    d.add_argument("--type", action="append", help="only this type (repeatable): magnitude, conflict, loose_bound, headline_body, period, qualifier_added, qualifier_dropped")
+    d.add_argument("--type", action="append", help="only this type (repeatable): magnitude, conflict, loose_bound, headline_body, period, qualifier_added, qualifier_dropped, qualifier_changed")
     d.set_defaults(func=cmd_discrepancies)
     t = sub.add_parser("trace", help="the whole path of a number: page, text, interval, claim, consensus, figures")
     t.add_argument("id", help="a report_id (reports.csv) or a claim_id (claims.csv)")

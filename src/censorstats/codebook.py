@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from censorstats import compare, reconcile, schemas
+from censorstats import claims, compare, discrepancies, readings, schemas
 from censorstats.parse import numbers, periods
 
 
@@ -43,7 +43,9 @@ def codebook_markdown() -> str:
             f"Measure words: {' '.join(numbers.MEASURE_WORDS)}; English count nouns: " + ", ".join(numbers.COUNT_NOUNS) + ".", "",
             "## How period phrases are resolved", "", (periods.__doc__ or "").strip(), "", "| rule | precision | pattern |", "|---|---|---|"]
     out += [f"| {r.kind} | {r.precision} | `{r.pattern.replace('|', chr(92) + '|')}` |" for r in periods.RULES]
-    out += ["", "## How reports are reconciled into claims", "", (reconcile.__doc__ or "").strip(), "",
-            "Source ranking for the best report: " + ", ".join(f"{k} ({v})" for k, v in reconcile.SOURCE_RANK.items()) + ".",
+    out += ["", "## What a printed figure implies", "", (readings.__doc__ or "").strip(), "",
+            "Source ranking: " + ", ".join(f"{k} ({v})" for k, v in readings.SOURCE_RANK.items()) + ".",
+            "", "## How reports are reconciled into claims", "", (claims.__doc__ or "").strip(), "",
+            "", "## How discrepancies are found", "", (discrepancies.__doc__ or "").strip(), "",
             "", "## How claims are compared with platform reach", "", (compare.__doc__ or "").strip()]
     return "\n".join(out) + "\n"

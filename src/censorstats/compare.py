@@ -7,9 +7,19 @@ names a platform is compared with that platform only; a claim that names none is
 each platform that has such a figure, and with their sum. The sum counts people on several
 platforms more than once, so against it the ratio is a lower bound.
 
+Only official claims are compared (claims.py: an outlet's own headline total is not one).
+
 The ratio is an interval, never a bare number: [consensus_low / reach_high,
 consensus_high / reach_low] per million users, where an unbounded end stays empty. Each row
-carries the reach figure's date, the gap in days, its page and the operator's definition.
+carries the reach figure's date, the gap in days, its page and its definition.
+
+**One series per platform.** Operators change what they count (Tencent's QQ figures were
+all-terminal, then smart-device, then mobile-device accounts; Kuaishou's prospectus counted the
+WeChat mini-program, its later reports the app alone), and a ratio over time is only honest
+within one series. A platform's series is the definition (reach.csv `definition`) that most of
+its dated, non-estimate monthly figures carry (ties: alphabetical); figures of other definitions
+are left out of the comparison. Where no figure of a platform states a definition, its figures
+are used as they are, named "definition not stated".
 
 Which reach figure stands for a platform's period when several pages print one: the operator's
 own (company, official), then wire, press and the rest (the same ranking as for claims),
@@ -22,18 +32,36 @@ from datetime import timedelta
 
 import polars as pl
 
-from censorstats.reconcile import source_rank
+from censorstats.readings import source_rank
 
 REACH_TOLERANCE_DAYS = 184  # two quarters: filings come quarterly
 MEASURE = "mau"
 ALL_PLATFORMS = "all"
 
 
-def reach_series(reach: pl.LazyFrame, measure: str = MEASURE) -> pl.LazyFrame:
-    """One reach figure per platform and period end, from the best page that printed it."""
+NOT_STATED = "definition not stated"
+
+
+def platform_series(usable: pl.LazyFrame) -> pl.LazyFrame:
+    """Per platform, the definition most of its usable figures carry (module doc)."""
     return (
-        reach.filter((pl.col("measure") == measure) & pl.col("as_of").is_not_null() & (pl.col("parse_status") == "ok")
-                     & ~pl.col("is_estimate") & pl.col("value_low").is_not_null())
+        usable.filter(pl.col("definition").is_not_null())
+        .group_by("platform_id", "definition").agg(pl.len().alias("n"))
+        .sort(["platform_id", "n", "definition"], descending=[False, True, False])
+        .group_by("platform_id", maintain_order=True).first()
+        .select("platform_id", pl.col("definition").alias("series"))
+    )
+
+
+def reach_series(reach: pl.LazyFrame, measure: str = MEASURE) -> pl.LazyFrame:
+    """One reach figure per platform and period end, from the best page that printed it, within the platform's series."""
+    usable = reach.filter((pl.col("measure") == measure) & pl.col("as_of").is_not_null() & (pl.col("parse_status") == "ok")
+                          & ~pl.col("is_estimate") & pl.col("value_low").is_not_null())
+    in_series = pl.col("series").is_null() | (pl.col("definition") == pl.col("series"))
+    return (
+        usable.join(platform_series(usable), on="platform_id", how="left")
+        .filter(in_series)
+        .with_columns(pl.col("definition").fill_null(NOT_STATED))
         .sort(["platform_id", "as_of", source_rank(), pl.col("qualifier") != "exact", "reach_id"])
         .group_by("platform_id", "as_of", maintain_order=True)
         .first()
@@ -54,7 +82,8 @@ CLAIM_COLUMNS = ["claim_id", "campaign_id", "authority_id", "metric", "platform_
 
 def _targets(claims: pl.LazyFrame, platforms: list[str]) -> pl.LazyFrame:
     """(claim, platform) pairs: the named platform, or every platform when the claim names none."""
-    account = claims.filter((pl.col("unit") == "accounts") & pl.col("announced_by").is_not_null() & pl.col("value").is_not_null())
+    account = claims.filter((pl.col("claim_kind") == "official") & (pl.col("unit") == "accounts")
+                            & pl.col("announced_by").is_not_null() & pl.col("value").is_not_null())
     account = account.select(CLAIM_COLUMNS).with_columns(pl.col("platform_id").cast(pl.String))
     named = account.filter(pl.col("platform_id").is_not_null()).with_columns(pl.lit(True).alias("platform_named_by_claim"))
     every = (account.filter(pl.col("platform_id").is_null()).drop("platform_id")

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 
 from censorstats.compare import reach_series  # noqa: E402
+from censorstats.readings import powers_of_ten  # noqa: E402
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 STYLE = {
@@ -138,9 +139,9 @@ def _short(claim_id: str, width: int = 44) -> str:
 
 
 def campaign_scale_data(claims: pl.DataFrame) -> pl.DataFrame:
-    """Claims about accounts that have a value and a date: one point per official figure."""
+    """Official claims about accounts that have a value and a date: one point per official figure."""
     return (
-        claims.filter((pl.col("unit") == "accounts") & pl.col("value").is_not_null() & pl.col("announced_by").is_not_null()
+        claims.filter((pl.col("claim_kind") == "official") & (pl.col("unit") == "accounts") & pl.col("value").is_not_null() & pl.col("announced_by").is_not_null()
                       & (pl.col("value") > 0))
         .with_columns(
             pl.when(pl.col("consensus_high").is_null()).then(pl.lit("at_least"))
@@ -171,8 +172,9 @@ def campaign_scale(claims: pl.DataFrame, version: str):
                     ax.scatter(sub["announced_by"].to_list(), sub["value"].to_list(), marker=marker, s=40, color=colour,
                                edgecolors="white", linewidths=0.5, zorder=3)
             ax.scatter([], [], marker="o", color=colour, label=AUTHORITY_LABELS.get(authority, authority))
-        ax.scatter([], [], marker="^", color="grey", label="at least (bar open above)")
-        ax.scatter([], [], marker="v", color="grey", label="at most (bar open below)")
+        for bound, label in (("at_least", "at least (bar open above)"), ("at_most", "at most (bar open below)")):
+            if (data["bound"] == bound).any():
+                ax.scatter([], [], marker=markers[bound], color="grey", label=label)
         _log_axis(ax.yaxis)
         ax.set_ylabel("Accounts closed, deleted, suspended or punished\n(one point per official figure, log scale)")
         ax.set_xlabel("Day the figure was public (earliest period end or publication among its reports)")
@@ -243,7 +245,7 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
 
 def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
     series = reach_series(reach.lazy()).collect()
-    spans = claims.filter((pl.col("unit") == "accounts") & pl.col("period_start").is_not_null() & pl.col("announced_by").is_not_null()
+    spans = claims.filter((pl.col("claim_kind") == "official") & (pl.col("unit") == "accounts") & pl.col("period_start").is_not_null() & pl.col("announced_by").is_not_null()
                           & (pl.col("period_start") < pl.col("announced_by"))).sort("period_start")
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
@@ -307,7 +309,7 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
         _log_axis(ax.xaxis)
         ax.set_xlabel("Printed number ÷ the claim's value (log scale; 10 = ten times too large)")
         ax.legend(loc="lower right", frameon=False)
-        tenfold = outliers.filter((pl.col("relative") >= 5) | (pl.col("relative") <= 0.2)).height
+        tenfold = sum(powers_of_ten(r) != 0 for r in outliers["relative"].to_list())
         title = f"{tenfold} printed figures are off from their claim by a factor of ten or more"
         source = (f"Source: censorstats; {data.height} readable reports of {len(order)} claims with {4}+ reports or an outlier; "
                   f"data {version}")

@@ -32,7 +32,7 @@ def table_outputs(name: str) -> tuple[str, ...]:
     return (f"data/processed/{name}.parquet", f"data/processed/{name}.csv")
 
 
-FIGURE_CODE = ("figures.py", "compare.py", "reconcile.py", "steps.py", "write.py")
+FIGURE_CODE = ("figures.py", "compare.py", "readings.py", "steps.py", "write.py")
 
 
 def figure_step(name: str, inputs: tuple[str, ...]) -> Step:
@@ -55,14 +55,14 @@ STEPS: tuple[Step, ...] = (
         "reconcile",
         ("data/processed/reports.parquet", *raw("corrections")),
         table_outputs("claims") + table_outputs("claim_reports") + table_outputs("discrepancies"),
-        COMMON_CODE + PARSE_CODE + ("reconcile.py", "steps.py"),
+        COMMON_CODE + PARSE_CODE + ("readings.py", "claims.py", "discrepancies.py", "steps.py"),
         "censorstats.steps:build_reconciled",
     ),
     Step(
         "compare",
         ("data/processed/claims.parquet", "data/processed/reach.parquet"),
         table_outputs("scale_vs_reach"),
-        COMMON_CODE + ("compare.py", "reconcile.py", "steps.py"),
+        COMMON_CODE + ("compare.py", "readings.py", "steps.py"),
         "censorstats.steps:build_scale_vs_reach",
     ),
     figure_step("campaign_scale", ("data/processed/claims.parquet",)),

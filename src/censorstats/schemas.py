@@ -28,8 +28,10 @@ PARSE_STATUSES = ["ok", "unparsed"]
 PRECISIONS = ["day", "month", "quarter", "year"]
 PERIOD_STATUSES = ["explicit", "resolved", "unresolved", "none"]
 CORRECTION_ACTIONS = ["exclude", "override"]
-DISCREPANCY_TYPES = ["magnitude", "conflict", "loose_bound", "headline_body", "period", "qualifier_added", "qualifier_dropped"]
+DISCREPANCY_TYPES = ["magnitude", "conflict", "loose_bound", "headline_body", "period", "qualifier_added", "qualifier_dropped",
+                     "qualifier_changed"]
 REPORT_ROLES = ["consensus", "outlier", "excluded", "unread"]
+CLAIM_KINDS = ["official", "outlet_figure"]
 
 DAY_FORMAT = "%Y-%m-%d"
 
@@ -99,6 +101,8 @@ class Sources(RawTable):
     published: str = pa.Field(nullable=True, description="Publication date as YYYY-MM-DD, or YYYY-MM / YYYY when only that is known; empty if unknown.")
     language: str = pa.Field(str_matches=LANGUAGE, description="Language of the page, ISO 639-1 code (en, zh, es, ...).")
     source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source: " + ", ".join(SOURCE_TYPES) + ".")
+    original_outlet: Optional[str] = pa.Field(nullable=True, description="Whose text the page carries, where the page or its record credits one (Reuters, Xinhua, China News Service, ...): copies of one text weigh as one voice in a claim; empty if the page is its own.")
+    original_type: Optional[str] = pa.Field(nullable=True, isin=SOURCE_TYPES, description="Kind of source of original_outlet: " + ", ".join(SOURCE_TYPES) + ".")
     note: Optional[str] = pa.Field(nullable=True, description="Free text: how the date was found, other names of the outlet, caveats.")
 
     @pa.check("published", name="partial_date", error="is not a real date written YYYY-MM-DD, YYYY-MM or YYYY")
@@ -187,7 +191,8 @@ class Reach(RawTable):
     value_text: str = pa.Field(description="The count exactly as printed ('1.083 billion', '10.825亿').")
     as_of: str = pa.Field(nullable=True, description="Last day of the period the count refers to, YYYY-MM-DD; empty where the page does not say.")
     period_text: Optional[str] = pa.Field(nullable=True, description="The period phrase as printed ('September quarter', '2018年第三季度').")
-    note: Optional[str] = pa.Field(nullable=True, description="Definitions (which users are counted), third-party estimates, conflicts.")
+    definition: Optional[str] = pa.Field(nullable=True, description="Which users the figure counts, where the page or its record says ('QQ monthly active accounts, smart devices'; 'Kuaishou app and WeChat mini-program, average monthly active users'); one wording per series, so figures of one series can be compared over time; empty where not stated.")
+    note: Optional[str] = pa.Field(nullable=True, description="Third-party estimates, conflicts, how the figure was found.")
 
     @pa.check("as_of", name="day_date", error="is not a real date written YYYY-MM-DD")
     def _as_of(cls, data):
@@ -249,6 +254,8 @@ class SourcesOut(ProcessedTable):
     published_last: pl.Date = pa.Field(nullable=True, description="Latest day the page can have been published (last day of a month or year given alone).")
     language: str = pa.Field(description="ISO 639-1 language code.")
     source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source.")
+    original_outlet: str = pa.Field(nullable=True, description="Whose text the page carries, where credited.")
+    original_type: str = pa.Field(nullable=True, isin=SOURCE_TYPES, description="Kind of source of original_outlet.")
     note: str = pa.Field(nullable=True, description="Free text from sources.csv.")
 
 
@@ -275,6 +282,9 @@ class _Sourced(_ParsedValue):
     url: str = pa.Field(description="Address of the page.")
     published: str = pa.Field(nullable=True, description="Publication date of the page as recorded.")
     source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source.")
+    language: str = pa.Field(description="ISO 639-1 language code of the page.")
+    original_outlet: str = pa.Field(nullable=True, description="Whose text the page carries, where credited (sources.csv).")
+    original_type: str = pa.Field(nullable=True, isin=SOURCE_TYPES, description="Kind of source of original_outlet.")
 
 
 class ReportsOut(_Sourced):
@@ -307,31 +317,38 @@ class ReachOut(_Sourced):
     measure: str = pa.Field(isin=MEASURES, description="mau or dau.")
     as_of: pl.Date = pa.Field(nullable=True, description="Last day of the period the count refers to.")
     period_text: str = pa.Field(nullable=True, description="The period phrase as printed.")
-    definition: str = pa.Field(nullable=True, description="How the platform's operator defines the count (from platforms.csv).")
+    definition: str = pa.Field(nullable=True, description="Which users this figure counts (reach.csv); empty where not stated.")
+    platform_note: str = pa.Field(nullable=True, description="How the platform's operator defines its counts in general (platforms.csv).")
     note: str = pa.Field(nullable=True, description="Notes from reach.csv.")
 
 
 class ClaimsOut(ProcessedTable):
-    """One row per official figure, reconciled from every report that relays it."""
+    """One row per figure, reconciled from every report that relays it (rules: claims.py, in the codebook)."""
 
     claim_id: str = pa.Field(unique=True, description="The claim: reports.csv claim_id where given, else campaign/metric[/platform].")
+    claim_kind: str = pa.Field(isin=CLAIM_KINDS, description="official, or outlet_figure: only headlines that match no body figure of their page print it (an outlet's own sum or misprint); not an official figure.")
     campaign_id: str = pa.Field(description="Campaign or announcement.")
     authority_id: str = pa.Field(description="Authority that announced the campaign.")
     metric: str = pa.Field(description="What was counted.")
     unit: str = pa.Field(description="Unit of the count.")
     platform_id: str = pa.Field(nullable=True, description="The one platform the figure is about, if any.")
     announced_by: pl.Date = pa.Field(nullable=True, description="The figure was public by this day: the earliest period end, else publication date, among the consensus reports.")
-    consensus_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Lowest value every consensus report allows (after rounding tolerance); empty if unbounded or nothing read.")
-    consensus_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest value every consensus report allows (after rounding tolerance); empty if unbounded.")
-    value: pl.Int64 = pa.Field(nullable=True, ge=0, description="The one number to use for the claim.")
-    value_rule: str = pa.Field(description="How `value` was chosen.")
-    value_text: str = pa.Field(nullable=True, description="The printed text `value` comes from.")
+    consensus_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Lowest value every consensus report implies (the intersection of their implied intervals); empty if nothing was read.")
+    consensus_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest value every consensus report implies; empty if nothing was read.")
+    value: pl.Int64 = pa.Field(nullable=True, ge=0, description="The number value_text prints (for 'more than 9,800': 9,800; the truth is in consensus_low..consensus_high).")
+    value_text: str = pa.Field(nullable=True, description="The claim in its official wording: the words of the best page printing the chosen reading ('9800多个', 'more than 13,000').")
+    value_qualifier: str = pa.Field(nullable=True, isin=QUALIFIERS, description="The qualifier of value_text.")
+    value_rule: str = pa.Field(description="The step that chose value_text among the consensus readings (claims.py: VALUE_STEPS).")
+    value_note: str = pa.Field(description="The consensus and the choice of value, in one sentence.")
     n_reports: pl.Int64 = pa.Field(ge=0, description="Reports in the claim, all roles.")
+    n_readable: pl.Int64 = pa.Field(ge=0, description="Reports read as a number and not excluded.")
     n_consensus: pl.Int64 = pa.Field(ge=0, description="Reports that agree and form the consensus.")
     n_outlets: pl.Int64 = pa.Field(ge=0, description="Distinct outlets among the consensus reports.")
-    best_report_id: str = pa.Field(nullable=True, description="The consensus report from the best source (official, company, wire, press, blog, aggregator, mirror, estimate; then exact before hedged, more digits, earlier).")
+    n_voices: pl.Int64 = pa.Field(ge=0, description="Independent voices among the consensus body reports (a credited original counts once for all its copies).")
+    n_readings: pl.Int64 = pa.Field(ge=0, description="Distinct readings (number and qualifier) among the consensus reports.")
+    best_report_id: str = pa.Field(nullable=True, description="The report value_text is taken from: the best page printing the chosen reading (body first; official, company, wire, press, blog, aggregator, mirror, estimate; earlier first).")
     best_outlet: str = pa.Field(nullable=True, description="Outlet of the best report.")
-    best_url: str = pa.Field(nullable=True, description="Page of the best report.")
+    best_url: str = pa.Field(nullable=True, description="Page of the best report; it prints value_text.")
     period_start: pl.Date = pa.Field(nullable=True, description="Period of the best report, where known.")
     period_end: pl.Date = pa.Field(nullable=True, description="Period of the best report, where known.")
     consensus_report_ids: str = pa.Field(description="Ids of the consensus reports, space-separated.")
@@ -340,19 +357,32 @@ class ClaimsOut(ProcessedTable):
     unread_report_ids: str = pa.Field(nullable=True, description="Ids whose text could not be read as a number.")
     corrected_report_ids: str = pa.Field(nullable=True, description="Ids read through an override in data/raw/corrections.csv.")
 
+    @pa.dataframe_check(name="value_has_wording", error="a claim with a value has no value_text or best report")
+    def _worded(cls, data):
+        return data.lazyframe.select(pl.col("value").is_null() | (pl.col("value_text").is_not_null() & pl.col("best_url").is_not_null()))
+
 
 class ClaimReportsOut(ProcessedTable):
-    """Which claim each report joined, in which role, and the interval it was compared with."""
+    """Which claim each report joined, in which role, and the intervals it was compared with."""
 
     report_id: str = pa.Field(unique=True, description="Id of the printed figure.")
     claim_id: str = pa.Field(description="The claim it joined.")
     role: str = pa.Field(isin=REPORT_ROLES, description="consensus, outlier (readable but disagreeing), excluded (by a correction) or unread.")
     value_text: str = pa.Field(description="The figure exactly as printed.")
     read_as: str = pa.Field(nullable=True, description="The text the interval was read from: value_text, or a correction's value_text.")
-    printed_number: pl.Int64 = pa.Field(nullable=True, ge=0, description="The number printed (for a range, its lower end).")
-    tolerant_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Lowest true value the printed figure allows once rounding is allowed for.")
-    tolerant_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest true value the printed figure allows once rounding is allowed for; empty if unbounded.")
+    qualifier: str = pa.Field(nullable=True, isin=QUALIFIERS, description="Qualifier of read_as.")
+    value_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Literal interval of read_as, low end; empty where unbounded below.")
+    value_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Literal interval of read_as, high end; empty where unbounded above.")
+    printed_number: pl.Int64 = pa.Field(nullable=True, ge=0, description="The number printed (for 'nearly N', N; for a range, its lower end).")
+    significant_digits: pl.Int64 = pa.Field(nullable=True, ge=1, description="Significant digits of printed_number: how precisely the writer knew it.")
+    implied_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Lowest value a careful reader infers from the printed precision and qualifier (readings.py).")
+    implied_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest value a careful reader infers from the printed precision and qualifier.")
+    voice: str = pa.Field(nullable=True, description="Whose text it is: the credited original (sources.csv original_outlet), else the outlet.")
+    is_headline: bool = pa.Field(description="True where the figure was printed in a headline.")
+    correction_action: str = pa.Field(nullable=True, isin=CORRECTION_ACTIONS, description="exclude or override, where corrections.csv decides about the report.")
     correction_reason: str = pa.Field(nullable=True, description="Reason recorded in corrections.csv, where a correction applies.")
+    correction_decided_by: str = pa.Field(nullable=True, description="Who decided the correction.")
+    correction_decided_on: str = pa.Field(nullable=True, description="When the correction was decided, YYYY-MM-DD.")
 
 
 class DiscrepanciesOut(ProcessedTable):

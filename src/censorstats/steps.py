@@ -59,13 +59,14 @@ def build_reach(ctx: Context) -> None:
 def build_reconciled(ctx: Context) -> None:
     import polars as pl
 
-    from censorstats.reconcile import reconcile
+    from censorstats.claims import claims
+    from censorstats.discrepancies import discrepancies
 
     reports = pl.scan_parquet(ctx.input("data/processed/reports.parquet"))
-    claims, claim_reports, discrepancies = reconcile(reports, ctx.tables.get("corrections"))
-    _write_processed(ctx, "claims", claims, "claim_id")
+    claimed, claim_reports, with_roles = claims(reports, ctx.tables.get("corrections"))
+    _write_processed(ctx, "claims", claimed, "claim_id")
     _write_processed(ctx, "claim_reports", claim_reports, "report_id")
-    _write_processed(ctx, "discrepancies", discrepancies, "discrepancy_id")
+    _write_processed(ctx, "discrepancies", discrepancies(with_roles, claimed), "discrepancy_id")
 
 
 def build_scale_vs_reach(ctx: Context) -> None:

@@ -35,8 +35,10 @@ def _report_lines(r: dict, cr: dict | None) -> list[str]:
         f"  page:      {r['outlet']}, published {r['published'] or 'date unknown'} ({r['source_type']}) {r['url']}",
         f"  printed:   \"{r['value_text']}\" ({r['metric']}, campaign {r['campaign_id']})",
     ]
-    if cr and cr["read_as"] != r["value_text"]:
-        lines.append(f"  corrected: read as \"{cr['read_as']}\" because {cr['correction_reason']}")
+    if cr and cr["correction_action"]:
+        decided = ", ".join(x for x in (cr["correction_decided_by"], cr["correction_decided_on"]) if x) or "decider not recorded"
+        what = f"read as \"{cr['read_as']}\" ({_interval(cr['value_low'], cr['value_high'])})" if cr["correction_action"] == "override" else "excluded from its claim"
+        lines.append(f"  corrected: {what} because {cr['correction_reason']} ({decided})")
     if r["parse_status"] == "ok":
         lines.append(f"  parsed:    {r['qualifier']}, {_interval(r['value_low'], r['value_high'])}")
     else:
@@ -46,7 +48,7 @@ def _report_lines(r: dict, cr: dict | None) -> list[str]:
     elif r["period_text"]:
         lines.append(f"  period:    \"{r['period_text']}\" not resolved: {r['period_reason']}")
     if cr:
-        lines.append(f"  claim:     {cr['claim_id']} as {cr['role']}; with rounding allowed for: {_interval(cr['tolerant_low'], cr['tolerant_high'])}")
+        lines.append(f"  claim:     {cr['claim_id']} as {cr['role']}; implied by its printed precision: {_interval(cr['implied_low'], cr['implied_high'])}")
     return lines
 
 
@@ -54,7 +56,9 @@ def _claim_lines(c: dict) -> list[str]:
     return [
         f"claim {c['claim_id']} ({c['metric']}, campaign {c['campaign_id']})",
         f"  consensus: {_interval(c['consensus_low'], c['consensus_high'])} from {c['n_consensus']} of {c['n_reports']} reports, {c['n_outlets']} outlets",
-        f"  value:     {_n(c['value'])} by rule: {c['value_rule']}" + (f" (\"{c['value_text']}\")" if c["value_text"] else ""),
+        f"  kind:      {c['claim_kind']}",
+        f"  value:     \"{c['value_text']}\" ({_n(c['value'])}), chosen as: {c['value_rule']}" if c["value_text"] else "  value:     none",
+        f"  why:       {c['value_note']}",
         f"  best:      {c['best_report_id']}, {c['best_outlet']} {c['best_url']}",
     ]
 
@@ -81,7 +85,7 @@ def trace_lines(project: Project, wanted: str) -> list[str] | None:
     if not report.height:
         for m in members.iter_rows(named=True):
             r = reports.filter(pl.col("report_id") == m["report_id"]).row(0, named=True)
-            lines.append(f"    {m['report_id']} {m['role']:<9} {r['outlet']}: \"{r['value_text']}\" → {_interval(m['tolerant_low'], m['tolerant_high'])}")
+            lines.append(f"    {m['report_id']} {m['role']:<9} {r['outlet']}: \"{r['value_text']}\" → {_interval(m['implied_low'], m['implied_high'])}")
     for d in involved.iter_rows(named=True):
         lines.append(f"  {d['type']}: {d['sentence']}")
     lines.append("  figures:   " + (", ".join(_figures_using("data/processed/claims.parquet" if not report.height else "data/processed/reports.parquet")) or "none"))

@@ -32,12 +32,16 @@ def finish(lf: pl.LazyFrame, table: str, key: str) -> pl.LazyFrame:
 def parsed_sources(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     """One row per page, with its publication date as the first and last day it can mean."""
     first, last = published_bounds(pl.col("published"))
-    lf = _with_optional(tables["sources"], ["note"]).lazy()
+    lf = _with_optional(tables["sources"], SOURCE_OPTIONAL).lazy()
     return lf.with_columns(first.alias("published_first"), last.alias("published_last"))
 
 
+SOURCE_OPTIONAL = ["original_outlet", "original_type", "note"]
+
+
 def _source_columns(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
-    return tables["sources"].lazy().select("source_id", "outlet", "url", "published", "source_type")
+    sources = _with_optional(tables["sources"], SOURCE_OPTIONAL)
+    return sources.lazy().select("source_id", "outlet", "url", "published", "source_type", "language", "original_outlet", "original_type")
 
 
 def _figures(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -70,9 +74,9 @@ def parsed_reports(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
 
 def parsed_reach(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     """One row per printed user count, with the operator's definition and whether it is an estimate."""
-    raw = _with_optional(tables["reach"], ["period_text", "note"])
+    raw = _with_optional(tables["reach"], ["period_text", "definition", "note"])
     platforms = _with_optional(tables["platforms"], ["note"]).lazy().select(
-        "platform_id", pl.col("name").alias("platform"), pl.col("note").alias("definition")
+        "platform_id", pl.col("name").alias("platform"), pl.col("note").alias("platform_note")
     )
     lf = (
         raw.lazy()

@@ -1,0 +1,318 @@
+"""Claims: the official figure behind the reports that relay it, chosen by weight of evidence.
+
+Input: the processed reports and the analyst's corrections. Output: claims (one row per official
+figure: its consensus interval, its value in the official wording, and why) and claim_reports
+(the role each report played). The discrepancies stage reads both.
+
+**Which reports relay one figure.** Reports that share campaign, metric and platform, unless an
+analyst gave a claim_id in reports.csv (to split a campaign's sub-figures apart or join reports
+by hand). Periods do not split claims; the discrepancies stage flags reports that disagree on them.
+
+**Consensus, by weight of evidence.** Each readable report stands for its implied interval (see
+readings.py). The consensus is the largest-weighted set of reports whose implied intervals share
+a point; its interval is the intersection of theirs, so it is never wider than what any of its
+reports implies. The weight of a set of reports:
+1. Evidence: the sum, over the distinct readings among its body reports (a reading is a printed
+   number with its qualifier), of the reading's significant digits, doubled where an official or
+   company source prints it. Copies of one text (a wire relayed by many outlets, a mirror, a
+   scraper) print the same reading, so they count once; a figure printed with more digits counts
+   for more than a round one; a headline never counts against body figures.
+2. Ties: the number of independent voices (a page's credited original, such as Reuters for a
+   page carrying Reuters text, else its outlet); then the weight of headline readings; then the
+   best voice's kind of source (official, company, wire, press, ...); then the lower point.
+A report outside the consensus is an outlier, and the discrepancies stage says why.
+
+**The claim's value, in the official wording.** Among the consensus readings (body before
+headline): the one with the most significant digits; among those of one number, the reading an
+official or company source prints, then the reading a Chinese text prints (authorities announce in Chinese, and translations drop 余, 多 and 近), then
+the one more voices print, then a hedged before an exact one. `value` is its printed number and
+`value_text` the words of the best page printing it (official, company, wire, press, ...; earlier
+first), which is `best_report_id`, so `best_url` always prints the value. `value_rule` names the
+step that decided and `value_note` says it in a sentence.
+
+**Kinds of claims.** A claim is an `outlet_figure` when all its consensus reports are headlines
+that match no figure in the body of their own page (an outlet's own sum or misprint, such as
+the seed article's "over 11.000"); every other claim is `official`. Only official claims are
+counted as official figures and compared with platform reach.
+
+**Corrections** (data/raw/corrections.csv) apply first: `exclude` leaves a report out of its
+claim, `override` reads it as the correction's value_text. Both are listed in the outputs with
+the reason, who decided and when.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from censorstats.parse.numbers import read_figures
+from censorstats.readings import (
+    ANNOUNCEMENT_LANGUAGE, AUTHORITATIVE, commas, digit_place, implied_interval, printed_number, significant_digits,
+    source_rank,
+)
+from censorstats.schemas import published_bounds
+
+CLAIM_KINDS = ("official", "outlet_figure")
+CORRECTION_COLUMNS = ("action", "value_text", "reason", "decided_by", "decided_on")
+
+
+def _ids(where: pl.Expr) -> pl.Expr:
+    """The ids of a group's reports that satisfy `where`, sorted, space-separated; null when none."""
+    ids = pl.col("report_id").filter(where).sort().str.join(" ")
+    return pl.when(ids == "").then(None).otherwise(ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports as the claims stage sees them
+# ---------------------------------------------------------------------------------------------
+
+
+def with_corrections(reports: pl.LazyFrame, corrections: pl.DataFrame | None) -> pl.LazyFrame:
+    """Apply the analyst's decisions: overrides are re-read by the same parser, exclusions marked."""
+    if corrections is None:
+        corrections = pl.DataFrame(schema={"report_id": pl.String, "action": pl.String, "reason": pl.String})
+    present = [c for c in CORRECTION_COLUMNS if c in corrections.columns]
+    fixes = corrections.lazy().select(
+        "report_id", *[pl.col(c).alias(f"correction_{c}") for c in present],
+        *[pl.lit(None, pl.String).alias(f"correction_{c}") for c in CORRECTION_COLUMNS if c not in present],
+    )
+    fixes = read_figures(fixes, "correction_value_text", prefix="c_")
+    lf = reports.join(fixes, on="report_id", how="left", maintain_order="left")
+    override = pl.col("correction_action") == "override"
+    return lf.with_columns(
+        pl.when(override).then(pl.col("correction_value_text")).otherwise(pl.col("value_text")).alias("read_as"),
+        *[pl.when(override).then(pl.col(f"c_{c}")).otherwise(pl.col(o)).alias(o)
+          for c, o in (("low", "value_low"), ("high", "value_high"), ("qualifier", "qualifier"), ("status", "parse_status"))],
+    ).drop(pl.selectors.starts_with("c_"))
+
+
+def with_readings(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """The printed number, its precision and implied interval, its reading, voice and placement."""
+    lf = lf.with_columns(printed_number().alias("printed_number"))
+    low, high = implied_interval(pl.col("printed_number"))
+    voice_type = pl.coalesce(pl.col("original_type"), pl.col("source_type"))
+    return lf.with_columns(
+        significant_digits(pl.col("printed_number")).alias("significant_digits"),
+        low.alias("implied_low"),
+        high.alias("implied_high"),
+        pl.format("{} {}-{}", pl.col("qualifier"), pl.col("value_low").fill_null(-1), pl.col("value_high").fill_null(-1)).alias("reading"),
+        pl.coalesce(pl.col("original_outlet"), pl.col("outlet")).alias("voice"),
+        source_rank().alias("source_rank"),
+        source_rank(voice_type).alias("voice_rank"),
+        voice_type.is_in(AUTHORITATIVE).alias("is_authoritative"),
+        (pl.col("placement") == "headline").fill_null(False).alias("is_headline"),
+    )
+
+
+def with_headline_checks(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Mark headlines that are no rounding of any body figure of the same metric on their own page.
+
+    `headline_stands_alone` is null where the page prints no body figure for the metric to check against.
+    """
+    body = lf.filter(~pl.col("is_headline") & pl.col("printed_number").is_not_null()).select(
+        "source_id", "metric", pl.col("printed_number").alias("body_number"))
+    heads = lf.filter(pl.col("is_headline") & pl.col("printed_number").is_not_null()).select("report_id", "source_id", "metric", "printed_number")
+    u = digit_place(pl.col("printed_number"))
+    rounding = (pl.col("printed_number") - u // 2 <= pl.col("body_number")) & (pl.col("body_number") < pl.col("printed_number") + u)
+    checked = heads.join(body, on=["source_id", "metric"]).group_by("report_id").agg((~rounding.any()).alias("headline_stands_alone"))
+    return lf.join(checked, on="report_id", how="left", maintain_order="left")
+
+
+def _claim_key(lf: pl.LazyFrame) -> pl.LazyFrame:
+    default = pl.concat_str([pl.col("campaign_id"), pl.col("metric"), pl.col("platform_id")], separator="/", ignore_nulls=True)
+    return lf.with_columns(pl.coalesce(pl.col("claim_id"), default).alias("claim_id"))
+
+
+def prepared(reports: pl.LazyFrame, corrections: pl.DataFrame | None) -> pl.LazyFrame:
+    lf = _claim_key(with_headline_checks(with_readings(with_corrections(reports, corrections))))
+    role = (
+        pl.when(pl.col("correction_action") == "exclude").then(pl.lit("excluded"))
+        .when((pl.col("parse_status") != "ok") | pl.col("printed_number").is_null()).then(pl.lit("unread"))
+    )
+    return lf.with_columns(role.alias("role"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Consensus
+# ---------------------------------------------------------------------------------------------
+
+
+def _covers(point: pl.Expr) -> pl.Expr:
+    return (pl.col("implied_low") <= point) & (point <= pl.col("implied_high"))
+
+
+def _reading_weight() -> pl.Expr:
+    """A reading's evidence: its significant digits, doubled where an official or company voice prints it."""
+    return pl.col("significant_digits").first() * pl.when(pl.col("is_authoritative").any()).then(2).otherwise(1)
+
+
+def consensus_points(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Per claim, the point the weightiest set of reports allows, with that set's evidence (module doc)."""
+    readable = lf.filter(pl.col("role").is_null())
+    points = readable.select("claim_id", pl.col("implied_low").alias("point")).unique()
+    covering = points.join(readable, on="claim_id").filter(_covers(pl.col("point")))
+    per_reading = covering.group_by("claim_id", "point", "reading").agg(
+        (~pl.col("is_headline")).any().alias("in_body"), _reading_weight().alias("weight"))
+    evidence = per_reading.group_by("claim_id", "point").agg(
+        pl.col("weight").filter(pl.col("in_body")).sum().alias("evidence"),
+        pl.col("weight").filter(~pl.col("in_body")).sum().alias("headline_evidence"),
+    )
+    voices = covering.filter(~pl.col("is_headline")).group_by("claim_id", "point").agg(
+        pl.col("voice").n_unique().alias("voices"), pl.col("voice_rank").min().alias("best_voice_rank"))
+    return (
+        evidence.join(voices, on=["claim_id", "point"], how="left")
+        .with_columns(pl.col("voices").fill_null(0), pl.col("best_voice_rank").fill_null(99))
+        .sort(["claim_id", "evidence", "voices", "headline_evidence", "best_voice_rank", "point"],
+              descending=[False, True, True, True, False, False])
+        .group_by("claim_id", maintain_order=True)
+        .first()
+        .select("claim_id", "point", "evidence")
+    )
+
+
+def with_roles(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Mark each readable report consensus or outlier."""
+    lf = lf.join(consensus_points(lf), on="claim_id", how="left", maintain_order="left")
+    role = pl.when(pl.col("role").is_not_null()).then(pl.col("role")).when(_covers(pl.col("point"))).then(pl.lit("consensus")).otherwise(pl.lit("outlier"))
+    return lf.with_columns(role.alias("role")).drop("point")
+
+
+# ---------------------------------------------------------------------------------------------
+# The claim's value
+# ---------------------------------------------------------------------------------------------
+
+# Each step of the value's choice, in order: (column, descending, what `value_rule` says when it decided).
+VALUE_STEPS = (
+    ("body", True, "the body's reading over a headline's"),
+    ("significant_digits", True, "most precise reading in the consensus"),
+    ("authoritative", True, "wording of an official or company source"),
+    ("in_chinese", True, "wording of the Chinese text (the announcement's language)"),
+    ("voices", True, "wording more voices print"),
+    ("hedged", True, "hedged wording over the exact one"),
+    ("best_rank", False, "wording of the best source"),
+)
+
+
+def value_readings(consensus: pl.LazyFrame) -> pl.LazyFrame:
+    """Each claim's consensus readings, best first, with the keys VALUE_STEPS compares."""
+    return (
+        consensus.group_by("claim_id", "reading")
+        .agg(
+            (~pl.col("is_headline")).any().alias("body"),
+            pl.col("significant_digits").first(),
+            pl.col("is_authoritative").any().alias("authoritative"),
+            (pl.col("language") == ANNOUNCEMENT_LANGUAGE).any().alias("in_chinese"),
+            pl.col("voice").n_unique().alias("voices"),
+            (pl.col("qualifier").first() != "exact").alias("hedged"),
+            pl.col("source_rank").min().alias("best_rank"),
+            pl.col("printed_number").first().alias("value"),
+            pl.col("qualifier").first().alias("value_qualifier"),
+            pl.len().alias("n_printing"),
+        )
+        .sort(["claim_id", *[c for c, _, _ in VALUE_STEPS], "value", "reading"],
+              descending=[False, *[d for _, d, _ in VALUE_STEPS], False, False])
+    )
+
+
+def chosen_values(consensus: pl.LazyFrame) -> pl.LazyFrame:
+    """Per claim: the chosen reading, why, and the best page printing it."""
+    readings = value_readings(consensus)
+    decided = readings.group_by("claim_id", maintain_order=True).agg(
+        pl.col("reading").first(), pl.col("value").first(), pl.col("value_qualifier").first(),
+        pl.col("significant_digits").first().alias("value_digits"), pl.col("n_printing").first(),
+        pl.col("reading").get(1, null_on_oob=True).alias("runner_up"), pl.len().alias("n_readings"),
+        *[pl.col(c) for c, _, _ in VALUE_STEPS],
+    )
+    decided = decided.with_columns(
+        pl.when(pl.col("runner_up").is_null()).then(pl.lit("only reading in the consensus")).otherwise(
+            _first_difference()).alias("value_rule")
+    ).select("claim_id", "reading", "value", "value_qualifier", "value_digits", "n_printing", "n_readings", "value_rule")
+    best = (
+        consensus.join(decided.select("claim_id", "reading"), on=["claim_id", "reading"])
+        .sort(["claim_id", "is_headline", "source_rank", pl.col("published").fill_null("9999"), "report_id"])
+        .group_by("claim_id", maintain_order=True)
+        .first()
+        .select("claim_id", pl.col("report_id").alias("best_report_id"), pl.col("read_as").alias("value_text"),
+                pl.col("outlet").alias("best_outlet"), pl.col("url").alias("best_url"), "period_start", "period_end")
+    )
+    return decided.join(best, on="claim_id", how="left")
+
+
+def _first_difference() -> pl.Expr:
+    """The first VALUE_STEPS key that differs between the chosen reading (index 0) and the runner-up (1)."""
+    rule = pl.when(False).then(pl.lit(""))
+    for column, _, said in VALUE_STEPS:
+        rule = rule.when(pl.col(column).list.get(0) != pl.col(column).list.get(1)).then(pl.lit(said))
+    return rule.otherwise(pl.lit("lowest number, then reading, among equals"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims
+# ---------------------------------------------------------------------------------------------
+
+
+def _value_note() -> pl.Expr:
+    """One sentence a reader can check: who agrees, on what, what was chosen and what was left out."""
+    agree = pl.format(
+        "{} of {} readable reports agree ({} independent voices, {} distinct readings), on {}",
+        pl.col("n_consensus"), pl.col("n_readable"), pl.col("n_voices"), pl.col("n_readings"),
+        pl.when(pl.col("consensus_low") == pl.col("consensus_high")).then(commas(pl.col("consensus_low")))
+        .otherwise(pl.format("{} to {}", commas(pl.col("consensus_low")), commas(pl.col("consensus_high")))),
+    )
+    chosen = pl.format('; the value is "{}" ({}, {} significant digits, printed by {} report(s))',
+                       pl.col("value_text"), pl.col("value_rule"), pl.col("value_digits"), pl.col("n_printing"))
+    left_out = pl.when(pl.col("outlier_report_ids").is_not_null()).then(
+        pl.format("; outside the consensus: {} (see discrepancies)", pl.col("outlier_report_ids"))).otherwise(pl.lit(""))
+    return pl.when(pl.col("n_consensus") == 0).then(pl.lit("No report of this claim could be read as a number.")).otherwise(
+        pl.concat_str([agree, chosen, left_out, pl.lit(".")]))
+
+
+def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
+    consensus = lf.filter(pl.col("role") == "consensus")
+    bounds = consensus.group_by("claim_id").agg(
+        pl.col("implied_low").max().alias("consensus_low"),
+        pl.col("implied_high").min().alias("consensus_high"),
+        pl.col("voice").filter(~pl.col("is_headline")).n_unique().alias("n_voices"),
+        pl.col("headline_stands_alone").fill_null(False).all().alias("outlet_only"),
+    )
+    _, published_last = published_bounds(pl.col("published"))
+    public_by = pl.coalesce(pl.col("period_end"), published_last).filter(pl.col("role") == "consensus").min()
+    per_role = lf.group_by("claim_id").agg(
+        pl.col("campaign_id").first(), pl.col("authority_id").first(), pl.col("metric").first(), pl.col("unit").first(),
+        pl.col("platform_id").first(), public_by.alias("announced_by"),
+        pl.len().cast(pl.Int64).alias("n_reports"),
+        pl.col("role").is_in(["consensus", "outlier"]).sum().cast(pl.Int64).alias("n_readable"),
+        (pl.col("role") == "consensus").sum().cast(pl.Int64).alias("n_consensus"),
+        pl.col("outlet").filter(pl.col("role") == "consensus").n_unique().cast(pl.Int64).alias("n_outlets"),
+        *[_ids(pl.col("role") == role).alias(f"{role}_report_ids") for role in ("consensus", "outlier", "excluded", "unread")],
+        _ids(pl.col("correction_action") == "override").alias("corrected_report_ids"),
+    )
+    out = (
+        per_role.join(bounds, on="claim_id", how="left")
+        .join(chosen_values(consensus), on="claim_id", how="left")
+        .with_columns(
+            pl.col("value_rule").fill_null("no readable report"),
+            pl.col("n_voices").fill_null(0).cast(pl.Int64),
+            pl.col("n_readings").fill_null(0).cast(pl.Int64),
+            pl.col("consensus_report_ids").fill_null(""),
+            pl.when(pl.col("outlet_only").fill_null(False)).then(pl.lit("outlet_figure")).otherwise(pl.lit("official")).alias("claim_kind"),
+        )
+    )
+    return out.with_columns(_value_note().alias("value_note"))
+
+
+def claim_reports_table(lf: pl.LazyFrame) -> pl.LazyFrame:
+    return lf.select(
+        "report_id", "claim_id", "role", "value_text", "read_as", "qualifier", "value_low", "value_high", "printed_number",
+        "significant_digits", "implied_low", "implied_high", "voice", "is_headline", "correction_action",
+        "correction_reason", "correction_decided_by", "correction_decided_on",
+    )
+
+
+def claims(reports: pl.LazyFrame, corrections: pl.DataFrame | None) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    """(claims, claim_reports, reports with roles) from the processed reports and the corrections.
+
+    The third is what the discrepancies stage reads: every report with its claim, role and readings.
+    """
+    # Materialised once: both outputs and the discrepancies stage read every report.
+    lf = with_roles(prepared(reports, corrections)).collect().lazy()
+    return claims_table(lf).collect().lazy(), claim_reports_table(lf), lf
