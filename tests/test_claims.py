@@ -14,9 +14,9 @@ from censorstats.parse.numbers import read_figures
 
 DEFAULTS = {
     "source_id": None, "outlet": None, "url": "https://example.org/", "published": "2018-12-01", "source_type": "press",
-    "language": "en", "original_outlet": None, "original_type": None,
+    "language": "en", "original_outlet": None, "original_type": None, "is_republication": False, "original_published": None,
     "campaign_id": "c", "authority_id": "cac", "metric": "accounts_closed", "unit": "accounts", "platform_id": None,
-    "period_text": None, "period_start": None, "period_end": None, "period_status": "none", "placement": None,
+    "period_text": None, "period_start": None, "period_end": None, "period_precision": None, "period_status": "none", "placement": None,
     "claim_id": None, "note": None,
 }
 
@@ -32,7 +32,8 @@ def _reports(*rows: dict) -> pl.LazyFrame:
     """Reports as the parse stage would give them; each row needs report_id and value_text."""
     full = [DEFAULTS | {"source_id": f"src-{r['report_id']}", "outlet": f"Outlet {r['report_id']}"} | r for r in rows]
     df = pl.DataFrame(full, schema_overrides={"period_start": pl.Date, "period_end": pl.Date, "original_outlet": pl.String,
-                                              "original_type": pl.String}, infer_schema_length=None)
+                                              "original_type": pl.String, "original_published": pl.String,
+                                              "period_precision": pl.String}, infer_schema_length=None)
     parsed = read_figures(df, "value_text").rename({"low": "value_low", "high": "value_high", "status": "parse_status", "reason": "parse_reason"})
     return parsed
 
@@ -432,3 +433,42 @@ def test_discrepancies_and_trace_commands(frozen, monkeypatch, capsys):
     assert 'printed:   "2200缺家"' in out and 'corrected: read as "2200余家"' in out and "as consensus" in out
     assert "censorstats maintainers, 2026-11-25" in out
     assert main(["trace", "no-such-id"]) == 1
+
+
+def test_a_repost_never_dates_a_figure_and_periods_are_inferred_with_their_evidence():
+    from datetime import date
+
+    claims, roles, _ = _run(
+        {"report_id": "orig", "value_text": "more than 9,800", "published": "2018-11-13", "period_start": date(2018, 10, 20),
+         "period_end": date(2018, 11, 12), "period_precision": "day", "period_status": "resolved"},
+        {"report_id": "month", "value_text": "9,800", "published": "2018-11"},
+        {"report_id": "repost", "value_text": "9800多个", "published": "2018-10-01", "is_republication": True, "source_type": "mirror"},
+        {"report_id": "undated", "value_text": "nearly 10,000", "published": None},
+    )
+    c = claims.row(0, named=True)
+    assert (c["announced_on"], c["announced_report_id"]) == (date(2018, 11, 13), "orig")  # the repost's earlier date is not used
+    assert (c["period_start"], c["period_end"], c["period_report_id"]) == (date(2018, 10, 20), date(2018, 11, 12), "orig")
+    inferred = roles.filter(pl.col("period_status") == "inferred")
+    assert sorted(inferred["report_id"]) == ["month", "repost", "undated"] and set(inferred["period_evidence"]) == {"orig"}
+    claims, _, _ = _run({"report_id": "r", "value_text": "9,800", "published": "2020-02-29", "is_republication": True})
+    assert claims["announced_on"].to_list() == [None]
+    claims, _, _ = _run({"report_id": "r", "value_text": "9,800", "published": "2020-02-29", "is_republication": True,
+                         "original_published": "2018-12"})
+    assert claims["announced_on"].to_list() == [date(2018, 12, 31)]  # a month counts as its last day: public by then
+
+
+def test_frozen_reposts_no_longer_date_old_figures(frozen):
+    from datetime import date
+
+    claims, roles, _, project = frozen
+    reposted = claims.filter(pl.col("claim_id").str.starts_with("jingwang-2018-mps-six-month-results")
+                             | (pl.col("claim_id") == "2021-qinglang-financial-self-media-rectification/accounts_closed/weibo"))
+    assert reposted.height == 8 and reposted["announced_on"].null_count() == 8
+    reports = pl.read_parquet(project.processed / "reports.parquet").filter(pl.col("report_id").is_in(["r097", "r409", "r410", "r411", "r412"]))
+    ends = dict(zip(reports["report_id"], reports["period_end"]))
+    assert ends["r097"] is None and {ends[r] for r in ("r409", "r410", "r411", "r412")} == {date(2024, 9, 19)}
+    late = claims.join(roles.filter(pl.col("role") == "consensus").select("claim_id", "report_id"), on="claim_id").join(
+        pl.read_parquet(project.processed / "reports.parquet").select("report_id", "published", "is_republication"), on="report_id")
+    originals = late.filter(~pl.col("is_republication") & (pl.col("published").str.len_chars() == 10)).with_columns(
+        pl.col("published").str.to_date())
+    assert originals.filter(pl.col("announced_on") > pl.col("published")).height == 0  # never later than an original report

@@ -26,7 +26,7 @@ def test_2018_cac_claim_against_wechat_and_weibo_by_hand(comparisons):
     rows = {r["platform_id"]: r for r in comparisons.filter(pl.col("claim_id") == "2018-self-media-clean-up/accounts_closed").iter_rows(named=True)}
     # The claim: 9800多个, "more than 9,800": 9,801 to 9,899 accounts, public by 13 November 2018.
     wechat, weibo = rows["wechat"], rows["weibo"]
-    assert (wechat["consensus_low"], wechat["consensus_high"], wechat["announced_by"]) == (9801, 9899, date(2018, 11, 13))
+    assert (wechat["consensus_low"], wechat["consensus_high"], wechat["announced_on"]) == (9801, 9899, date(2018, 11, 13))
     # WeChat: 1.083 billion MAU at 30 September 2018 (BloombergQuint, reach p023); Weibo: 446 million in September 2018 (its release, p183).
     assert (wechat["reach_id"], wechat["reach_low"], wechat["reach_as_of"], wechat["reach_gap_days"]) == ("p023", 1_083_000_000, date(2018, 9, 30), 44)
     assert (weibo["reach_id"], weibo["reach_low"], weibo["reach_as_of"]) == ("p183", 446_000_000, date(2018, 9, 30))
@@ -41,7 +41,7 @@ def test_2018_cac_claim_against_wechat_and_weibo_by_hand(comparisons):
 
 
 CLAIM = {"claim_id": "c/accounts_closed", "claim_kind": "official", "campaign_id": "c", "authority_id": "cac", "metric": "accounts_closed", "unit": "accounts",
-         "platform_id": None, "announced_by": date(2020, 6, 1), "consensus_low": 950, "consensus_high": 1049, "value": 1000,
+         "platform_id": None, "announced_on": date(2020, 6, 1), "consensus_low": 950, "consensus_high": 1049, "value": 1000,
          "value_text": "1,000", "best_outlet": "X", "n_consensus": 2}
 
 
@@ -83,7 +83,7 @@ def test_one_series_per_platform_and_each_row_names_its_definition():
         {"platform_id": "qq", "as_of": date(2019, 9, 30), "value_low": 650_000_000, "definition": "smart devices"},
         {"platform_id": "weibo", "as_of": date(2020, 3, 31), "value_low": 500_000_000, "definition": None},
     ])
-    out = scale_vs_reach(pl.DataFrame([CLAIM | {"announced_by": date(2020, 1, 15)}]).lazy(), reach).collect()
+    out = scale_vs_reach(pl.DataFrame([CLAIM | {"announced_on": date(2020, 1, 15)}]).lazy(), reach).collect()
     rows = {r["platform_id"]: r for r in out.iter_rows(named=True)}
     assert (rows["qq"]["reach_low"], rows["qq"]["reach_definition"]) == (650_000_000, "smart devices")
     assert "weibo" not in rows  # its only figure is after the claim

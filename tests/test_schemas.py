@@ -94,11 +94,11 @@ def _reports_out(**changes) -> pl.DataFrame:
     row = {
         "value_text": "more than 9,800", "value_low": 9800, "value_high": None, "qualifier": "at_least", "parse_status": "ok", "parse_reason": None,
         "report_id": "r083", "source_id": "scroll-undated", "outlet": "Scroll.in", "url": "https://scroll.in/x", "published": None,
-        "source_type": "press", "language": "en", "original_outlet": None, "original_type": None, "campaign_id": "2018-self-media-clean-up", "authority_id": "cac", "metric": "accounts_closed", "unit": "accounts",
+        "source_type": "press", "language": "en", "original_outlet": None, "original_type": None, "is_republication": False, "original_published": None, "campaign_id": "2018-self-media-clean-up", "authority_id": "cac", "metric": "accounts_closed", "unit": "accounts",
         "platform_id": None, "period_text": "beginning in late October", "period_start": dt.date(2018, 10, 21), "period_end": None,
         "period_precision": "month", "period_status": "resolved", "period_reason": None, "placement": None, "claim_id": None, "note": None,
     } | changes
-    schema = {c: (pl.Int64 if c in ("value_low", "value_high") else pl.Date if c in ("period_start", "period_end") else pl.String) for c in row}
+    schema = {c: (pl.Boolean if c == "is_republication" else pl.Int64 if c in ("value_low", "value_high") else pl.Date if c in ("period_start", "period_end") else pl.String) for c in row}
     return pl.DataFrame([row], schema=schema).select(list(schemas.ReportsOut.to_schema().columns))
 
 

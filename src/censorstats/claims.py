@@ -30,6 +30,16 @@ the one more voices print, then a hedged before an exact one. `value` is its pri
 first), which is `best_report_id`, so `best_url` always prints the value. `value_rule` names the
 step that decided and `value_note` says it in a sentence.
 
+**Two dates, never confused.** The period the figure counts (period_start, period_end,
+period_precision) is that of the best consensus report stating one (dates given in reports.csv
+first, then an original page's phrase before a republication's, finer precision first), named
+in period_report_id; a consensus report stating no period takes it, marked `inferred` with that
+report as its evidence (claim_reports). The day the figure was first public, `announced_on`, is
+the earliest publication date among the claim's consensus reports on original pages (a page
+dated only to a month or year counts as its last day); a republication (mirror, aggregator, or
+repost = yes in sources.csv) sets it only through the date of the original it carries, where
+known, so a repost never dates an old figure. announced_report_id names the report.
+
 **Kinds of claims.** A claim is an `outlet_figure` when all its consensus reports are headlines
 that match no figure in the body of their own page (an outlet's own sum or misprint, such as
 the seed article's "over 11.000"); every other claim is `official`. Only official claims are
@@ -232,7 +242,7 @@ def chosen_values(consensus: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("claim_id", maintain_order=True)
         .first()
         .select("claim_id", pl.col("report_id").alias("best_report_id"), pl.col("read_as").alias("value_text"),
-                pl.col("outlet").alias("best_outlet"), pl.col("url").alias("best_url"), "period_start", "period_end")
+                pl.col("outlet").alias("best_outlet"), pl.col("url").alias("best_url"))
     )
     return decided.join(best, on="claim_id", how="left")
 
@@ -248,6 +258,58 @@ def _first_difference() -> pl.Expr:
 # ---------------------------------------------------------------------------------------------
 # Claims
 # ---------------------------------------------------------------------------------------------
+
+
+def announcements(consensus: pl.LazyFrame) -> pl.LazyFrame:
+    """Per claim, the day the figure was first public, and the report that shows it (module doc).
+
+    A page dated to a month or a year counts as its last day: the figure was certainly public by then.
+    A republication counts only through the date of the original it carries, where that is known.
+    """
+    _, page_last = published_bounds(pl.col("published"))
+    _, original_last = published_bounds(pl.col("original_published"))
+    dated = consensus.with_columns(
+        pl.when(pl.col("is_republication")).then(original_last).otherwise(page_last).alias("public_on"))
+    return (
+        dated.filter(pl.col("public_on").is_not_null())
+        .sort(["claim_id", "public_on", "source_rank", "report_id"])
+        .group_by("claim_id", maintain_order=True).first()
+        .select("claim_id", pl.col("public_on").alias("announced_on"), pl.col("report_id").alias("announced_report_id"))
+    )
+
+
+PRECISION_RANK = {"day": 0, "month": 1, "quarter": 2, "year": 3}
+
+
+def claim_periods(consensus: pl.LazyFrame) -> pl.LazyFrame:
+    """Per claim, the period its figure counts: that of the best consensus report that states one.
+
+    Best: a period given as dates in reports.csv, then read from the phrase of an original page before a
+    republication, a finer precision first, then the better source, the earlier page.
+    """
+    stated = consensus.filter(pl.col("period_status").is_in(["explicit", "resolved"]))
+    return (
+        stated.sort(["claim_id", pl.col("period_status") != "explicit", "is_republication",
+                     pl.col("period_precision").replace_strict(PRECISION_RANK, default=9, return_dtype=pl.Int64),
+                     "source_rank", pl.col("published").fill_null("9999"), "report_id"])
+        .group_by("claim_id", maintain_order=True).first()
+        .select("claim_id", "period_start", "period_end", "period_precision", pl.col("report_id").alias("period_report_id"))
+    )
+
+
+def with_inferred_periods(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
+    """A consensus report that states no period of its own takes its claim's, marked inferred, naming the report it came from."""
+    claim_period = claims.select("claim_id", pl.col("period_start").alias("c_start"), pl.col("period_end").alias("c_end"),
+                                 pl.col("period_precision").alias("c_precision"), "period_report_id")
+    inferred = (pl.col("role") == "consensus") & ~pl.col("period_status").is_in(["explicit", "resolved"]) & pl.col("period_report_id").is_not_null()
+    return lf.join(claim_period, on="claim_id", how="left", maintain_order="left").with_columns(
+        pl.when(inferred).then(pl.col("c_start")).otherwise(pl.col("period_start")).alias("period_start"),
+        pl.when(inferred).then(pl.col("c_end")).otherwise(pl.col("period_end")).alias("period_end"),
+        pl.when(inferred).then(pl.col("c_precision")).otherwise(pl.col("period_precision")).alias("period_precision"),
+        pl.when(inferred).then(pl.lit("inferred")).otherwise(pl.col("period_status")).alias("period_status"),
+        pl.when(inferred).then(pl.col("period_report_id")).alias("period_evidence"),
+    )
+
 
 
 def _value_note() -> pl.Expr:
@@ -274,11 +336,9 @@ def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("voice").filter(~pl.col("is_headline")).n_unique().alias("n_voices"),
         pl.col("headline_stands_alone").fill_null(False).all().alias("outlet_only"),
     )
-    _, published_last = published_bounds(pl.col("published"))
-    public_by = pl.coalesce(pl.col("period_end"), published_last).filter(pl.col("role") == "consensus").min()
     per_role = lf.group_by("claim_id").agg(
         pl.col("campaign_id").first(), pl.col("authority_id").first(), pl.col("metric").first(), pl.col("unit").first(),
-        pl.col("platform_id").first(), public_by.alias("announced_by"),
+        pl.col("platform_id").first(),
         pl.len().cast(pl.Int64).alias("n_reports"),
         pl.col("role").is_in(["consensus", "outlier"]).sum().cast(pl.Int64).alias("n_readable"),
         (pl.col("role") == "consensus").sum().cast(pl.Int64).alias("n_consensus"),
@@ -288,6 +348,8 @@ def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
     )
     out = (
         per_role.join(bounds, on="claim_id", how="left")
+        .join(announcements(consensus), on="claim_id", how="left")
+        .join(claim_periods(consensus), on="claim_id", how="left")
         .join(chosen_values(consensus), on="claim_id", how="left")
         .with_columns(
             pl.col("value_rule").fill_null("no readable report"),
@@ -300,10 +362,11 @@ def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
     return out.with_columns(_value_note().alias("value_note"))
 
 
-def claim_reports_table(lf: pl.LazyFrame) -> pl.LazyFrame:
-    return lf.select(
+def claim_reports_table(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
+    return with_inferred_periods(lf, claims).select(
         "report_id", "claim_id", "role", "value_text", "read_as", "qualifier", "value_low", "value_high", "printed_number",
-        "significant_digits", "implied_low", "implied_high", "voice", "is_headline", "correction_action",
+        "significant_digits", "implied_low", "implied_high", "voice", "is_headline", "period_start", "period_end",
+        "period_precision", "period_status", "period_evidence", "correction_action",
         "correction_reason", "correction_decided_by", "correction_decided_on",
     )
 
@@ -315,4 +378,5 @@ def claims(reports: pl.LazyFrame, corrections: pl.DataFrame | None) -> tuple[pl.
     """
     # Materialised once: both outputs and the discrepancies stage read every report.
     lf = with_roles(prepared(reports, corrections)).collect().lazy()
-    return claims_table(lf).collect().lazy(), claim_reports_table(lf), lf
+    claimed = claims_table(lf).collect().lazy()
+    return claimed, claim_reports_table(lf, claimed), lf

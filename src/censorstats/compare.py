@@ -2,9 +2,10 @@
 
 For each claim about accounts, the platform reach it is compared with is the latest monthly-user
 figure published for that platform's period ending on or before the day the claim was public
-(`announced_by`), found with an as-of join, and at most REACH_TOLERANCE_DAYS older. A claim that
+(`announced_on`), found with an as-of join, and at most REACH_TOLERANCE_DAYS older. A claim that
 names a platform is compared with that platform only; a claim that names none is compared with
-each platform that has such a figure, and with their sum. The sum counts people on several
+each platform that has such a figure, and with their sum (claims.py says how announced_on is
+derived: never from a repost's own date). The sum counts people on several
 platforms more than once, so against it the ratio is a lower bound.
 
 Only official claims are compared (claims.py: an outlet's own headline total is not one).
@@ -76,14 +77,14 @@ def _assert_sorted(df: pl.DataFrame, by: str, on: str) -> None:
     assert unsorted.height == 0, f"not sorted by {on} within {by}: {unsorted[by].to_list()}"
 
 
-CLAIM_COLUMNS = ["claim_id", "campaign_id", "authority_id", "metric", "platform_id", "announced_by", "consensus_low",
+CLAIM_COLUMNS = ["claim_id", "campaign_id", "authority_id", "metric", "platform_id", "announced_on", "consensus_low",
                  "consensus_high", "value", "value_text", "best_outlet", "n_consensus"]
 
 
 def _targets(claims: pl.LazyFrame, platforms: list[str]) -> pl.LazyFrame:
     """(claim, platform) pairs: the named platform, or every platform when the claim names none."""
     account = claims.filter((pl.col("claim_kind") == "official") & (pl.col("unit") == "accounts")
-                            & pl.col("announced_by").is_not_null() & pl.col("value").is_not_null())
+                            & pl.col("announced_on").is_not_null() & pl.col("value").is_not_null())
     account = account.select(CLAIM_COLUMNS).with_columns(pl.col("platform_id").cast(pl.String))
     named = account.filter(pl.col("platform_id").is_not_null()).with_columns(pl.lit(True).alias("platform_named_by_claim"))
     every = (account.filter(pl.col("platform_id").is_null()).drop("platform_id")
@@ -107,18 +108,18 @@ def _with_ratios(lf: pl.LazyFrame) -> pl.LazyFrame:
 def scale_vs_reach(claims: pl.LazyFrame, reach: pl.LazyFrame) -> pl.LazyFrame:
     series = reach_series(reach).collect().sort("platform_id", "as_of")
     _assert_sorted(series, "platform_id", "as_of")
-    targets = _targets(claims, sorted(series["platform_id"].unique().to_list())).collect().sort("platform_id", "announced_by")
-    _assert_sorted(targets, "platform_id", "announced_by")
+    targets = _targets(claims, sorted(series["platform_id"].unique().to_list())).collect().sort("platform_id", "announced_on")
+    _assert_sorted(targets, "platform_id", "announced_on")
     matched = targets.join_asof(
         series.rename({"as_of": "reach_as_of", "value_text": "reach_value_text", "value_low": "reach_low", "value_high": "reach_high",
                        "outlet": "reach_outlet", "url": "reach_url", "source_type": "reach_source_type", "definition": "reach_definition",
                        "platform": "reach_platform"}),
-        left_on="announced_by", right_on="reach_as_of", by="platform_id", strategy="backward",
+        left_on="announced_on", right_on="reach_as_of", by="platform_id", strategy="backward",
         tolerance=timedelta(days=REACH_TOLERANCE_DAYS), check_sortedness=False,
     ).filter(pl.col("reach_id").is_not_null())
     matched = matched.with_columns(
         pl.col("reach_low").alias("reach_value"),
-        (pl.col("announced_by") - pl.col("reach_as_of")).dt.total_days().alias("reach_gap_days"),
+        (pl.col("announced_on") - pl.col("reach_as_of")).dt.total_days().alias("reach_gap_days"),
     )
     summed = (
         matched.filter(~pl.col("platform_named_by_claim"))

@@ -141,12 +141,12 @@ def _short(claim_id: str, width: int = 44) -> str:
 def campaign_scale_data(claims: pl.DataFrame) -> pl.DataFrame:
     """Official claims about accounts that have a value and a date: one point per official figure."""
     return (
-        claims.filter((pl.col("claim_kind") == "official") & (pl.col("unit") == "accounts") & pl.col("value").is_not_null() & pl.col("announced_by").is_not_null()
+        claims.filter((pl.col("claim_kind") == "official") & (pl.col("unit") == "accounts") & pl.col("value").is_not_null() & pl.col("announced_on").is_not_null()
                       & (pl.col("value") > 0))
         .with_columns(
             pl.when(pl.col("consensus_high").is_null()).then(pl.lit("at_least"))
             .when(pl.col("consensus_low") == 0).then(pl.lit("at_most")).otherwise(pl.lit("bounded")).alias("bound"))
-        .sort("announced_by", "claim_id")
+        .sort("announced_on", "claim_id")
     )
 
 
@@ -161,15 +161,15 @@ def campaign_scale(claims: pl.DataFrame, version: str):
             part = data.filter(pl.col("authority_id") == authority)
             # Interval bars: the consensus; an open end is drawn as a short stub to a third or three times the value.
             bars = part.select(
-                "announced_by",
+                "announced_on",
                 pl.when(pl.col("bound") == "at_most").then(pl.col("value") / 3).otherwise(pl.col("consensus_low")).alias("bottom"),
                 pl.when(pl.col("bound") == "at_least").then(pl.col("value") * 3).otherwise(pl.col("consensus_high")).alias("top"),
             )
-            ax.vlines(bars["announced_by"].to_list(), bars["bottom"].to_list(), bars["top"].to_list(), color=colour, alpha=0.5, linewidth=1.5)
+            ax.vlines(bars["announced_on"].to_list(), bars["bottom"].to_list(), bars["top"].to_list(), color=colour, alpha=0.5, linewidth=1.5)
             for bound, marker in markers.items():
                 sub = part.filter(pl.col("bound") == bound)
                 if sub.height:
-                    ax.scatter(sub["announced_by"].to_list(), sub["value"].to_list(), marker=marker, s=40, color=colour,
+                    ax.scatter(sub["announced_on"].to_list(), sub["value"].to_list(), marker=marker, s=40, color=colour,
                                edgecolors="white", linewidths=0.5, zorder=3)
             ax.scatter([], [], marker="o", color=colour, label=AUTHORITY_LABELS.get(authority, authority))
         for bound, label in (("at_least", "at least (bar open above)"), ("at_most", "at most (bar open below)")):
@@ -180,7 +180,7 @@ def campaign_scale(claims: pl.DataFrame, version: str):
         ax.set_xlabel("Day the figure was public (earliest period end or publication among its reports)")
         ax.legend(loc="upper left", frameon=False, ncols=2)
         low, high = data.sort("value").row(0, named=True), data.sort("value").row(-1, named=True)
-        years = f"{data['announced_by'].min().year}–{data['announced_by'].max().year}"
+        years = f"{data['announced_on'].min().year}–{data['announced_on'].max().year}"
         title = f"Account actions announced {years} range from {human(low['value'])} to {human(high['value'])} accounts"
         source = (f"Source: censorstats; {data.height} official figures reconciled from {int(data['n_consensus'].sum())} agreeing "
                   f"reports; largest: {high['claim_id']}; data {version}")
@@ -245,12 +245,12 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
 
 def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
     series = reach_series(reach.lazy()).collect()
-    spans = claims.filter((pl.col("claim_kind") == "official") & (pl.col("unit") == "accounts") & pl.col("period_start").is_not_null() & pl.col("announced_by").is_not_null()
-                          & (pl.col("period_start") < pl.col("announced_by"))).sort("period_start")
+    spans = claims.filter((pl.col("claim_kind") == "official") & (pl.col("unit") == "accounts") & pl.col("period_start").is_not_null() & pl.col("announced_on").is_not_null()
+                          & (pl.col("period_start") < pl.col("announced_on"))).sort("period_start")
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
         for rec in spans.iter_rows(named=True):
-            ax.axvspan(rec["period_start"], rec["announced_by"], color="#999999", alpha=0.12, linewidth=0)
+            ax.axvspan(rec["period_start"], rec["announced_on"], color="#999999", alpha=0.12, linewidth=0)
         platforms = series.group_by("platform_id").agg(pl.col("value_low").max()).sort("value_low", descending=True)["platform_id"].to_list()
         for colour, platform in zip(OKABE_ITO * 2, platforms):
             part = series.filter(pl.col("platform_id") == platform).sort("as_of")

@@ -27,6 +27,7 @@ QUALIFIERS = ["exact", "at_least", "at_most", "approx", "range"]
 PARSE_STATUSES = ["ok", "unparsed"]
 PRECISIONS = ["day", "month", "quarter", "year"]
 PERIOD_STATUSES = ["explicit", "resolved", "unresolved", "none"]
+PERIOD_STATUSES_WITH_INFERRED = [*PERIOD_STATUSES, "inferred"]
 CORRECTION_ACTIONS = ["exclude", "override"]
 DISCREPANCY_TYPES = ["magnitude", "conflict", "loose_bound", "headline_body", "period", "qualifier_added", "qualifier_dropped",
                      "qualifier_changed"]
@@ -103,9 +104,11 @@ class Sources(RawTable):
     source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source: " + ", ".join(SOURCE_TYPES) + ".")
     original_outlet: Optional[str] = pa.Field(nullable=True, description="Whose text the page carries, where the page or its record credits one (Reuters, Xinhua, China News Service, ...): copies of one text weigh as one voice in a claim; empty if the page is its own.")
     original_type: Optional[str] = pa.Field(nullable=True, isin=SOURCE_TYPES, description="Kind of source of original_outlet: " + ", ".join(SOURCE_TYPES) + ".")
+    repost: Optional[str] = pa.Field(nullable=True, isin=["yes"], description="yes where the page republishes an earlier text or sums up an earlier announcement (mirrors and aggregators always count as such): its own date never dates a figure.")
+    original_published: Optional[str] = pa.Field(nullable=True, description="Date of the text a republishing page carries, YYYY-MM-DD, YYYY-MM or YYYY, where the page or its record prints it with its year; relative periods on the page resolve against it.")
     note: Optional[str] = pa.Field(nullable=True, description="Free text: how the date was found, other names of the outlet, caveats.")
 
-    @pa.check("published", name="partial_date", error="is not a real date written YYYY-MM-DD, YYYY-MM or YYYY")
+    @pa.check("published", "original_published", name="partial_date", error="is not a real date written YYYY-MM-DD, YYYY-MM or YYYY")
     def _published(cls, data):
         return _date_check(data, _is_partial_date)
 
@@ -256,6 +259,9 @@ class SourcesOut(ProcessedTable):
     source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source.")
     original_outlet: str = pa.Field(nullable=True, description="Whose text the page carries, where credited.")
     original_type: str = pa.Field(nullable=True, isin=SOURCE_TYPES, description="Kind of source of original_outlet.")
+    repost: str = pa.Field(nullable=True, description="repost as recorded in sources.csv.")
+    is_republication: bool = pa.Field(description="True where the page republishes an earlier text: a mirror, an aggregator, or repost = yes in sources.csv.")
+    original_published: str = pa.Field(nullable=True, description="Date of the text a republishing page carries, where known.")
     note: str = pa.Field(nullable=True, description="Free text from sources.csv.")
 
 
@@ -285,6 +291,8 @@ class _Sourced(_ParsedValue):
     language: str = pa.Field(description="ISO 639-1 language code of the page.")
     original_outlet: str = pa.Field(nullable=True, description="Whose text the page carries, where credited (sources.csv).")
     original_type: str = pa.Field(nullable=True, isin=SOURCE_TYPES, description="Kind of source of original_outlet.")
+    is_republication: bool = pa.Field(description="True where the page republishes an earlier text (sources.parquet): its own date never dates a figure.")
+    original_published: str = pa.Field(nullable=True, description="Date of the text a republishing page carries, where known (sources.csv).")
 
 
 class ReportsOut(_Sourced):
@@ -332,7 +340,8 @@ class ClaimsOut(ProcessedTable):
     metric: str = pa.Field(description="What was counted.")
     unit: str = pa.Field(description="Unit of the count.")
     platform_id: str = pa.Field(nullable=True, description="The one platform the figure is about, if any.")
-    announced_by: pl.Date = pa.Field(nullable=True, description="The figure was public by this day: the earliest period end, else publication date, among the consensus reports.")
+    announced_on: pl.Date = pa.Field(nullable=True, description="The day the figure was first public: the earliest publication date among its consensus reports on original pages, or of the original a republication carries (a month or year counts as its last day); never a repost's own date. Empty where no such date is known.")
+    announced_report_id: str = pa.Field(nullable=True, description="The report whose page (or original) sets announced_on.")
     consensus_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Lowest value every consensus report implies (the intersection of their implied intervals); empty if nothing was read.")
     consensus_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest value every consensus report implies; empty if nothing was read.")
     value: pl.Int64 = pa.Field(nullable=True, ge=0, description="The number value_text prints (for 'more than 9,800': 9,800; the truth is in consensus_low..consensus_high).")
@@ -349,8 +358,10 @@ class ClaimsOut(ProcessedTable):
     best_report_id: str = pa.Field(nullable=True, description="The report value_text is taken from: the best page printing the chosen reading (body first; official, company, wire, press, blog, aggregator, mirror, estimate; earlier first).")
     best_outlet: str = pa.Field(nullable=True, description="Outlet of the best report.")
     best_url: str = pa.Field(nullable=True, description="Page of the best report; it prints value_text.")
-    period_start: pl.Date = pa.Field(nullable=True, description="Period of the best report, where known.")
-    period_end: pl.Date = pa.Field(nullable=True, description="Period of the best report, where known.")
+    period_start: pl.Date = pa.Field(nullable=True, description="First day of the period the figure counts: that of the best consensus report stating one (claims.py); empty where none does.")
+    period_end: pl.Date = pa.Field(nullable=True, description="Last day of the period the figure counts.")
+    period_precision: str = pa.Field(nullable=True, isin=PRECISIONS, description="How finely that period is known: " + ", ".join(PRECISIONS) + ".")
+    period_report_id: str = pa.Field(nullable=True, description="The report the claim's period comes from.")
     consensus_report_ids: str = pa.Field(description="Ids of the consensus reports, space-separated.")
     outlier_report_ids: str = pa.Field(nullable=True, description="Ids of readable reports left out of the consensus (see discrepancies).")
     excluded_report_ids: str = pa.Field(nullable=True, description="Ids excluded by data/raw/corrections.csv.")
@@ -379,6 +390,11 @@ class ClaimReportsOut(ProcessedTable):
     implied_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest value a careful reader infers from the printed precision and qualifier.")
     voice: str = pa.Field(nullable=True, description="Whose text it is: the credited original (sources.csv original_outlet), else the outlet.")
     is_headline: bool = pa.Field(description="True where the figure was printed in a headline.")
+    period_start: pl.Date = pa.Field(nullable=True, description="First day of the period the report's figure counts: its own, or its claim's where inferred.")
+    period_end: pl.Date = pa.Field(nullable=True, description="Last day of that period.")
+    period_precision: str = pa.Field(nullable=True, isin=PRECISIONS, description="How finely the period is known.")
+    period_status: str = pa.Field(isin=PERIOD_STATUSES_WITH_INFERRED, description="explicit, resolved, unresolved or none as in reports; inferred where a consensus report without a period of its own takes its claim's.")
+    period_evidence: str = pa.Field(nullable=True, description="For an inferred period: the report it came from.")
     correction_action: str = pa.Field(nullable=True, isin=CORRECTION_ACTIONS, description="exclude or override, where corrections.csv decides about the report.")
     correction_reason: str = pa.Field(nullable=True, description="Reason recorded in corrections.csv, where a correction applies.")
     correction_decided_by: str = pa.Field(nullable=True, description="Who decided the correction.")
@@ -408,7 +424,7 @@ class ScaleVsReachOut(ProcessedTable):
     metric: str = pa.Field(description="What was counted (an account metric).")
     platform_id: str = pa.Field(description="Platform compared with, or 'all' for the sum of the platforms matched.")
     platform_named_by_claim: bool = pa.Field(description="True where the claim itself is about this platform.")
-    announced_by: pl.Date = pa.Field(description="The claim was public by this day; reach is taken as of it.")
+    announced_on: pl.Date = pa.Field(description="The day the claim was first public (claims.announced_on); reach is taken as of it.")
     consensus_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Claim's consensus, low end (accounts).")
     consensus_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Claim's consensus, high end (accounts); empty if unbounded.")
     value: pl.Int64 = pa.Field(ge=0, description="Claim's value (accounts).")
@@ -422,7 +438,7 @@ class ScaleVsReachOut(ProcessedTable):
     reach_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Monthly users, high end; empty if printed as a lower bound.")
     reach_value: pl.Int64 = pa.Field(ge=0, description="Monthly users used for the ratio at values.")
     reach_as_of: pl.Date = pa.Field(description="End of the period the reach figure counts (the earliest one, for a sum).")
-    reach_gap_days: pl.Int64 = pa.Field(ge=0, description="Days from reach_as_of to announced_by (the largest, for a sum).")
+    reach_gap_days: pl.Int64 = pa.Field(ge=0, description="Days from reach_as_of to announced_on (the largest, for a sum).")
     reach_tolerance_days: pl.Int64 = pa.Field(description="Largest gap allowed; claims with no reach figure that recent get no row.")
     reach_outlet: str = pa.Field(description="Page(s) the reach figure comes from.")
     reach_url: str = pa.Field(description="Address(es) of those pages.")

@@ -33,15 +33,22 @@ def parsed_sources(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     """One row per page, with its publication date as the first and last day it can mean."""
     first, last = published_bounds(pl.col("published"))
     lf = _with_optional(tables["sources"], SOURCE_OPTIONAL).lazy()
-    return lf.with_columns(first.alias("published_first"), last.alias("published_last"))
+    return lf.with_columns(first.alias("published_first"), last.alias("published_last"), _is_republication().alias("is_republication"))
 
 
-SOURCE_OPTIONAL = ["original_outlet", "original_type", "note"]
+SOURCE_OPTIONAL = ["original_outlet", "original_type", "repost", "original_published", "note"]
+REPUBLISHING_TYPES = ("mirror", "aggregator")
+
+
+def _is_republication() -> pl.Expr:
+    """Mirrors and aggregators always carry others' texts; other pages where sources.csv says repost = yes."""
+    return pl.col("source_type").is_in(REPUBLISHING_TYPES) | (pl.col("repost") == "yes").fill_null(False)
 
 
 def _source_columns(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     sources = _with_optional(tables["sources"], SOURCE_OPTIONAL)
-    return sources.lazy().select("source_id", "outlet", "url", "published", "source_type", "language", "original_outlet", "original_type")
+    return sources.lazy().select("source_id", "outlet", "url", "published", "source_type", "language", "original_outlet", "original_type",
+                                 _is_republication().alias("is_republication"), "original_published")
 
 
 def _figures(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -60,7 +67,12 @@ def parsed_reports(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
         .join(tables["metrics"].lazy().select(pl.col("metric_id").alias("metric"), "unit"), on="metric", how="left", maintain_order="left")
     )
     lf = _figures(lf).rename({"period_start": "explicit_start", "period_end": "explicit_end"})
-    lf = resolve_periods(lf, "period_text", "published")
+    # A republished text's "since October" counts from the original's date, never from the repost's.
+    lf = lf.with_columns(pl.when(pl.col("is_republication")).then(pl.col("original_published")).otherwise(pl.col("published")).alias("dated_by"))
+    lf = resolve_periods(lf, "period_text", "dated_by").with_columns(
+        pl.when(pl.col("is_republication") & pl.col("dated_by").is_null() & pl.col("period_reason").str.contains("publication date is unknown"))
+        .then(pl.lit("relative phrase on a page that republishes an earlier text whose date is unknown"))
+        .otherwise(pl.col("period_reason")).alias("period_reason")).drop("dated_by")
     explicit = pl.col("explicit_start").is_not_null() | pl.col("explicit_end").is_not_null()
     lf = lf.with_columns(
         pl.when(explicit).then(pl.col("explicit_start").str.to_date(DAY_FORMAT)).otherwise(pl.col("period_start")).alias("period_start"),
