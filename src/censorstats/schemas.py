@@ -254,8 +254,8 @@ class SourcesOut(ProcessedTable):
 
 class _ParsedValue(ProcessedTable):
     value_text: str = pa.Field(description="The figure exactly as printed.")
-    value_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Lowest count the printed words allow; empty where unbounded below or unparsed.")
-    value_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest count the printed words allow; empty where unbounded above or unparsed.")
+    value_low: pl.Int64 = pa.Field(nullable=True, gt=0, description="Lowest count the printed words allow (never zero or negative, whatever the parser says); empty where unbounded below or unparsed.")
+    value_high: pl.Int64 = pa.Field(nullable=True, gt=0, description="Highest count the printed words allow (never zero or negative); empty where unbounded above or unparsed.")
     qualifier: str = pa.Field(nullable=True, isin=QUALIFIERS, description="What the words say about certainty: " + ", ".join(QUALIFIERS) + ".")
     parse_status: str = pa.Field(isin=PARSE_STATUSES, description="ok, or unparsed when the text could not be read in full.")
     parse_reason: str = pa.Field(nullable=True, description="Why the text was not read (unparsed rows only).")
