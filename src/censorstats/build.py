@@ -20,12 +20,14 @@ import json
 import os
 import shutil
 import socket
+import stat
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from censorstats import pipeline
+from censorstats.load import RawBytes
 from censorstats.paths import PROVENANCE, Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -39,20 +41,29 @@ class BuildError(Exception):
 
 
 def sha256_file(path: Path) -> str | None:
+    """The content hash of a regular file; None for anything else (missing, a folder, a FIFO: never blocks)."""
     try:
-        with open(path, "rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
-    except (FileNotFoundError, IsADirectoryError):
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
         return None
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def fingerprint(path: Path) -> str | None:
-    """What an input is: its content hash, and where it leads if it is a symbolic link."""
-    if path.is_symlink():
-        return f"symlink to {os.readlink(path)}: {sha256_file(path)}"
-    if path.is_dir():
-        return "directory"
-    return sha256_file(path)
+def raw_snapshot(project: Project) -> dict[str, RawBytes]:
+    """Every raw table's bytes, read once at the start: what is validated, built from and recorded."""
+    from censorstats.load import snapshot
+    from censorstats.paths import OPTIONAL_RAW_TABLES, RAW_TABLES
+
+    return snapshot(project, RAW_TABLES + OPTIONAL_RAW_TABLES)
+
+
+def _input_hashes(project: Project, paths, files: dict[str, RawBytes], where=None) -> dict[str, str | None]:
+    """Raw inputs by the hash of the bytes read at the start; upstream outputs by their file (`where` finds it)."""
+    where = where or (lambda p: project.root / p)
+    return {p: files[p].fingerprint if p in files else sha256_file(where(p)) for p in paths}
 
 
 def library_versions() -> dict[str, str]:
@@ -148,17 +159,19 @@ def _select(targets: list[str] | None) -> list[pipeline.Step]:
     return [s for s in pipeline.STEPS if s.name in wanted]
 
 
-def status(project: Project, targets: list[str] | None = None) -> list[Verdict]:
+def status(project: Project, targets: list[str] | None = None, files: dict[str, RawBytes] | None = None) -> list[Verdict]:
     """The verdict on every step as things stand, without running anything.
 
     An output of a stale upstream step will change, so its consumers are stale too.
     """
+    project.check_layout()
+    files = files or raw_snapshot(project)
     manifest = read_manifest(project)
     versions = library_versions()
     verdicts = []
     rebuilt: set[str] = set()
     for step in _select(targets):
-        hashes = {p: fingerprint(project.root / p) for p in step.inputs}
+        hashes = _input_hashes(project, step.inputs, files)
         verdict = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
         upstream = [p for p in step.inputs if p in rebuilt]
         if upstream and not verdict.stale:
@@ -271,12 +284,12 @@ def _in_memory_engine():
     return pl.Config(engine_affinity="in-memory")
 
 
-def _validated_tables(project: Project):
-    """Validate every raw table; stop the build on any error, before anything is written."""
+def _validated_tables(project: Project, files: dict[str, RawBytes]):
+    """Validate the raw tables as read at the start; stop the build on any error, before anything is written."""
     from censorstats.problems import has_errors
     from censorstats.validate import validate_raw
 
-    result = validate_raw(project)
+    result = validate_raw(project, files)
     if has_errors(result.problems):
         raise InvalidInput(result.problems)
     return result
@@ -327,14 +340,14 @@ def _publish(project: Project, staging: Path, manifest: dict, rebuilt: list[pipe
     os.replace(_pending(project), project.root / MANIFEST)
 
 
-def raw_fingerprints(project: Project) -> dict[str, str | None]:
-    return {p: fingerprint(project.root / p) for p in pipeline.ALL_RAW}
+def raw_fingerprints(files: dict[str, RawBytes]) -> dict[str, str | None]:
+    return {p: files[p].fingerprint for p in pipeline.ALL_RAW}
 
 
-def unvalidated_raw(project: Project, manifest: dict | None = None) -> list[str]:
+def unvalidated_raw(project: Project, manifest: dict | None = None, files: dict[str, RawBytes] | None = None) -> list[str]:
     """Raw tables changed since the last successful validation (also those no step reads)."""
     validated = (manifest or read_manifest(project)).get("validated_raw", {})
-    return [p for p, h in raw_fingerprints(project).items() if validated.get(p, "never") != h]
+    return [p for p, h in raw_fingerprints(files or raw_snapshot(project)).items() if validated.get(p, "never") != h]
 
 
 def _write_manifest(project: Project, manifest: dict) -> None:
@@ -380,20 +393,21 @@ def _recover(project: Project) -> list[str]:
 
 def build(project: Project, targets: list[str] | None = None, force: bool = False, dry_run: bool = False, progress=None) -> Outcome:
     started = time.perf_counter()
-    verdicts = status(project, targets)
+    files = raw_snapshot(project)  # read once: validated, built from and recorded, whatever happens to them meanwhile
+    verdicts = status(project, targets, files)
     if force:
         for v in verdicts:
             v.reasons = v.reasons or ["forced"]
     stale = [v for v in verdicts if v.stale]
     up_to_date = [v.step.name for v in verdicts if not v.stale]
-    if dry_run or not (stale or _leftovers(project) or unvalidated_raw(project)):
+    if dry_run or not (stale or _leftovers(project) or unvalidated_raw(project, files=files)):
         return Outcome([v.step.name for v in stale] if dry_run else [], up_to_date, time.perf_counter() - started, [])
     with BuildLock(project), _in_memory_engine():
         for message in _recover(project):
             if progress:
                 progress(message)
-        raw_prints = raw_fingerprints(project)
-        validated = _validated_tables(project)
+        raw_prints = raw_fingerprints(files)
+        validated = _validated_tables(project, files)
         problems = list(validated.problems)
         if not stale:  # only tables that no step reads changed: record that they are valid
             manifest = read_manifest(project)
@@ -412,7 +426,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
         try:
             for i, verdict in enumerate(verdicts, start=1):
                 step = verdict.step
-                hashes = {p: fingerprint(ctx.input(p)) for p in step.inputs}
+                hashes = _input_hashes(project, step.inputs, files, ctx.input)
                 again = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
                 if not (again.stale or force):
                     continue

@@ -60,11 +60,12 @@ def cmd_status(args, project: Project) -> int:
     from censorstats import build
 
     try:
-        verdicts = build.status(project, args.targets)
+        files = build.raw_snapshot(project)
+        verdicts = build.status(project, args.targets, files)
     except build.BuildError as exc:
         print(f"censorstats status: {exc}", file=sys.stderr)
         return 2
-    for path in build.unvalidated_raw(project):
+    for path in build.unvalidated_raw(project, files=files):
         print(f"{path}: changed since the last validation (the next build validates it)")
     for v in verdicts:
         for out in v.step.outputs:

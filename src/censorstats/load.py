@@ -11,11 +11,11 @@ record and each quote starts; the raw files are small, so a plain loop is fast e
 
 from __future__ import annotations
 
-import os
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from censorstats.paths import Project
+from censorstats.paths import Project, UnsafePath
 from censorstats.problems import Problem
 
 MAX_CELL_CHARS = 32_767  # the most a spreadsheet cell holds
@@ -77,22 +77,38 @@ def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(path, line, "", msg, "encoding")]
 
 
-def _check_path(path: Path, project: Project, shown: str) -> Problem | None:
-    if path.is_symlink():
-        target = path.resolve()
-        try:
-            target.relative_to(project.root.resolve())
-        except ValueError:
-            return Problem(shown, 0, "", f"is a symbolic link to {target}, outside the project; copy the file in instead", "path_outside")
-    if not path.exists():
-        return Problem(shown, 0, "", "file is missing", "missing_file")
-    if path.is_dir():
-        return Problem(shown, 0, "", "is a directory, not a CSV file", "not_a_file")
-    if not path.is_file():
-        return Problem(shown, 0, "", "is not a regular file", "not_a_file")
-    if not os.access(path, os.R_OK):
-        return Problem(shown, 0, "", "cannot be read (permission denied)", "unreadable")
-    return None
+@dataclass(frozen=True)
+class RawBytes:
+    """One raw file as read at one moment: its bytes, or the problem that kept them from being read.
+
+    A build reads each raw file once, into one of these, and validates, builds and records the
+    hash of exactly these bytes, so an edit made while it runs is seen by the next build.
+    """
+
+    data: bytes | None
+    problem: Problem | None = None
+
+    @property
+    def fingerprint(self) -> str | None:
+        """The SHA-256 of the bytes; for a file that could not be read, what kept it from being read."""
+        if self.data is not None:
+            return hashlib.sha256(self.data).hexdigest()
+        if self.problem is None or self.problem.code == "missing_file":
+            return None
+        return f"not read: {self.problem.code}"
+
+
+def read_bytes(project: Project, path: Path) -> RawBytes:
+    """The bytes of one raw file, refusing links out of the project and files that are not regular."""
+    try:
+        return RawBytes(project.read_regular(path))
+    except UnsafePath as exc:
+        return RawBytes(None, Problem(exc.shown, 0, "", exc.message, exc.code))
+
+
+def snapshot(project: Project, tables) -> dict[str, RawBytes]:
+    """Every raw table's file, read once, keyed by its path relative to the project."""
+    return {project.relative(project.raw_file(t)): read_bytes(project, project.raw_file(t)) for t in tables}
 
 
 def tokenize(text: str, path: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
@@ -196,14 +212,14 @@ def _cell_problems(header: list[str], line: int, row: int, cells: list[str], pat
     return problems
 
 
-def read_raw(project: Project, name: str, known: tuple[list[str], list[str]]) -> tuple[RawTable | None, list[Problem]]:
-    """Read data/raw/NAME.csv; the table is None when the file cannot be trusted as a whole."""
+def read_raw(project: Project, name: str, known: tuple[list[str], list[str]], raw: RawBytes | None = None) -> tuple[RawTable | None, list[Problem]]:
+    """Read data/raw/NAME.csv (or the bytes already read from it); None when it cannot be trusted as a whole."""
     path = project.raw_file(name)
     shown = project.relative(path)
-    bad_path = _check_path(path, project, shown)
-    if bad_path:
-        return None, [bad_path]
-    data = path.read_bytes()
+    raw = raw or read_bytes(project, path)
+    if raw.problem:
+        return None, [raw.problem]
+    data = raw.data
     if not data.strip():
         return None, [Problem(shown, 1, "", "file is empty; it needs at least a header row and one record", "empty_file")]
     text, problems = _decode(data, shown)

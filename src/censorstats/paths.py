@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 RAW_TABLES = ("sources", "authorities", "campaigns", "platforms", "metrics", "reports", "reach")
 OPTIONAL_RAW_TABLES = ("corrections",)
 PROVENANCE = "provenance.json"  # the sidecar in each output folder: which inputs and code made each file
+
+
+# What must stay inside the project when it exists, as a whole: a link pointing out is an error.
+LAYOUT = ("data", "data/raw", "data/processed", "data/.build", "reports", "reports/figures", "docs", "docs/codebook.md")
+OUTPUT_FOLDERS = ("data/processed", "reports/figures")
+
+
+class UnsafePath(Exception):
+    """A path the project must not use (a link out of it, a FIFO, a loop): one line, path first."""
+
+    def __init__(self, shown: str, message: str, code: str):
+        self.shown, self.message, self.code = shown, message, code
+        super().__init__(f"{shown}: {message} [{code}]")
 
 
 def _default_root() -> Path:
@@ -60,3 +74,71 @@ class Project:
             except ValueError:
                 continue
         return path.as_posix()
+
+    def outside(self, path: Path) -> str | None:
+        """Where `path` really leads when that is outside the project (None when it stays inside).
+
+        Raises UnsafePath for a link that cannot be resolved (a loop).
+        """
+        try:
+            real = os.path.realpath(path, strict=False)
+        except OSError as exc:
+            raise UnsafePath(self.relative(path), f"cannot be resolved ({exc.strerror})", "bad_link") from None
+        root = os.path.realpath(self.root)
+        return None if real == root or real.startswith(root + os.sep) else real
+
+    def check_inside(self, path: Path) -> None:
+        """Refuse a path that leads out of the project (through a link of its own or of a folder on the way)."""
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # ELOOP: a link that leads to itself
+            raise UnsafePath(self.relative(path), f"cannot be resolved ({exc.strerror})", "bad_link") from None
+        target = self.outside(path)
+        if target is not None:
+            raise UnsafePath(self.relative(path), f"leads to {target}, outside the project; use a real folder or file here", "path_outside")
+
+    def check_layout(self) -> None:
+        """Every folder a command reads or writes, and each entry of the output folders, stays inside the project."""
+        for rel in LAYOUT:
+            self.check_inside(self.root / rel)
+        for rel in OUTPUT_FOLDERS:
+            try:
+                entries = list(os.scandir(self.root / rel))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                if entry.is_symlink():
+                    self.check_inside(Path(entry.path))
+
+    def read_regular(self, path: Path) -> bytes:
+        """The bytes of a regular file inside the project, read once.
+
+        Checked before anything is read: a link out of the project, a FIFO (which would block),
+        a socket or device, a folder, or a loop of links is refused with an UnsafePath.
+        """
+        shown = self.relative(path)
+        self.check_inside(path)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise UnsafePath(shown, "file is missing", "missing_file") from None
+        except PermissionError:
+            raise UnsafePath(shown, "cannot be read (permission denied)", "unreadable") from None
+        except OSError as exc:
+            raise UnsafePath(shown, f"cannot be opened ({exc.strerror})", "unreadable") from None
+        try:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise UnsafePath(shown, "is a directory, not a file", "not_a_file")
+            if not stat.S_ISREG(mode):
+                raise UnsafePath(shown, "is not a regular file (a FIFO, socket or device); nothing was read from it", "not_a_file")
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        except OSError as exc:
+            raise UnsafePath(shown, f"cannot be read ({exc.strerror})", "unreadable") from None
+        finally:
+            os.close(fd)

@@ -6,14 +6,13 @@ with their _line and _row) and the list of problems. Nothing is written here.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pandera.polars as pa
 import polars as pl
 
 from censorstats import schemas
-from censorstats.load import LINE_COLUMN, ROW_COLUMN, read_raw
+from censorstats.load import LINE_COLUMN, ROW_COLUMN, RawBytes, read_raw, snapshot
 from censorstats.paths import OPTIONAL_RAW_TABLES, RAW_TABLES, Project
 from censorstats.problems import Problem
 
@@ -102,14 +101,19 @@ def _after_published_problems(name: str, frame: pl.DataFrame, sources: pl.DataFr
     return problems
 
 
-def validate_raw(project: Project) -> Validated:
-    """Read and check every raw table; keep going after each problem so all are reported at once."""
+def validate_raw(project: Project, files: dict[str, RawBytes] | None = None) -> Validated:
+    """Check every raw table; keep going after each problem so all are reported at once.
+
+    `files` are the raw files as a build read them (load.snapshot); without them they are read here.
+    """
+    files = files or snapshot(project, RAW_TABLES + OPTIONAL_RAW_TABLES)
+    file_of = {name: files[project.relative(project.raw_file(name))] for name in RAW_TABLES + OPTIONAL_RAW_TABLES}
     problems: list[Problem] = []
     tables: dict[str, pl.DataFrame] = {}
-    present_optional = [t for t in OPTIONAL_RAW_TABLES if os.path.lexists(project.raw_file(t))]
+    present_optional = [t for t in OPTIONAL_RAW_TABLES if getattr(file_of[t].problem, "code", None) != "missing_file"]
     for name in RAW_TABLES + tuple(present_optional):
         model = schemas.RAW_MODELS[name]
-        raw, read_problems = read_raw(project, name, schemas.columns_of(model))
+        raw, read_problems = read_raw(project, name, schemas.columns_of(model), file_of[name])
         problems += read_problems
         if raw is None:
             continue
