@@ -18,7 +18,6 @@ import hashlib
 import importlib
 import json
 import os
-import shutil
 import socket
 import stat
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from censorstats import pipeline
 from censorstats.load import RawBytes
-from censorstats.paths import PROVENANCE, Project
+from censorstats.paths import PROVENANCE, Project, dead_temp_files
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "data/.build/manifest.json"  # beside the outputs, so data/processed/ stays byte-identical
@@ -187,64 +186,70 @@ def status(project: Project, targets: list[str] | None = None, files: dict[str, 
 # ---------------------------------------------------------------------------------------------
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class BuildLock:
-    """One build at a time. A lock whose process is gone is taken over."""
+    """One build at a time: an exclusive flock on data/.build/lock, which records who holds it.
+
+    The kernel releases the flock when its holder dies, however it dies, so a lock left by a
+    killed build is taken over atomically: there is no moment when two builds can both think a
+    stale holder's lock is theirs to remove. The file is removed on a normal exit (while still
+    held); a build that locked a file already removed that way tries again on the new one.
+    """
 
     def __init__(self, project: Project, wait: float = LOCK_WAIT_SECONDS):
         self.path = project.build_state / "lock"
+        self.shown = project.relative(self.path)
         self.wait = wait
+        self.fd: int | None = None
 
-    def _holder(self) -> dict | None:
+    def _holder(self) -> dict:
         try:
             return json.loads(self.path.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None
+        except (OSError, ValueError):
+            return {}
 
     def __enter__(self) -> "BuildLock":
+        import fcntl
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.wait
-        me = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%S")})
-        while not self._claim(me):
-            holder = self._holder()
-            if holder is None or (holder.get("host") == socket.gethostname() and not _pid_alive(int(holder.get("pid", 0)))):
-                self.path.unlink(missing_ok=True)  # left by a build that died
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                if time.monotonic() > deadline:
+                    holder = self._holder()
+                    raise BuildError(
+                        f"{self.shown}: another build is running (pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}); "
+                        "try again when it has finished [locked]"
+                    ) from None
+                time.sleep(0.1)
                 continue
-            if time.monotonic() > deadline:
-                raise BuildError(
-                    f"another build is running (pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}); "
-                    f"try again when it has finished, or remove {self.path} if that process is gone"
-                )
-            time.sleep(0.1)
+            if self._same_file(fd):
+                break
+            os.close(fd)  # the holder removed it as we opened it: lock the new one
+        self.fd = fd
+        me = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%S")})
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, me.encode())
+        except OSError:
+            self.__exit__()
+            raise
         return self
 
-    def _claim(self, me: str) -> bool:
-        """Create the lock with its content in one step: a hard link to a file already written.
-
-        Created empty and written after, a lock could be read in between by another build, found
-        unreadable, and removed as abandoned while its holder goes on building.
-        """
-        written = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        written.write_text(me)
+    def _same_file(self, fd: int) -> bool:
         try:
-            os.link(written, self.path)
-            return True
-        except FileExistsError:
+            return os.stat(self.path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
             return False
-        finally:
-            written.unlink(missing_ok=True)
 
     def __exit__(self, *exc) -> None:
-        self.path.unlink(missing_ok=True)
+        if self.fd is not None:
+            self.path.unlink(missing_ok=True)
+            os.close(self.fd)
+            self.fd = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,7 +362,8 @@ def _write_manifest(project: Project, manifest: dict) -> None:
 
 
 def _leftovers(project: Project) -> bool:
-    return _pending(project).exists() or any(project.build_state.glob("staging-*"))
+    state = project.build_state
+    return _pending(project).exists() or any(state.glob("staging-*")) or any(state.glob("*.tmp")) or bool(dead_temp_files(state))
 
 
 def _recover(project: Project) -> list[str]:
@@ -370,6 +376,9 @@ def _recover(project: Project) -> list[str]:
 
     folders = {f: project.root / f for f in _output_folders(pipeline.STEPS)}
     done = publish.recover(project.build_state, folders)
+    # Files a killed command was still writing (and the older visible *.tmp names).
+    for tmp in dead_temp_files(project.build_state) + list(project.build_state.glob("*.tmp")):
+        tmp.unlink(missing_ok=True)
     pending = _pending(project)
     if pending.exists():
         try:
@@ -414,10 +423,11 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
             manifest["validated_raw"] = raw_prints
             _write_manifest(project, manifest)
             return Outcome([], up_to_date, time.perf_counter() - started, problems)
+        from censorstats import publish
         from censorstats.steps import Context
 
         staging = project.build_state / f"staging-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
+        publish.remove_tree(staging)
         staging.mkdir(parents=True)
         ctx = Context(project, staging, validated.tables)
         manifest = read_manifest(project)
@@ -449,7 +459,10 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
                 manifest["built"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 _publish(project, staging, manifest, [pipeline.step_named(name) for name in rebuilt])
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            try:
+                publish.remove_tree(staging)
+            except OSError:
+                pass  # the next build removes it, or says why it cannot
     up_to_date = [v.step.name for v in verdicts if v.step.name not in rebuilt]
     return Outcome(rebuilt, up_to_date, time.perf_counter() - started, problems)
 

@@ -68,7 +68,7 @@ class Project:
     def relative(self, path: Path) -> str:
         if not path.is_absolute():
             return path.as_posix()
-        for candidate in (Path(os.path.abspath(path)), path.resolve()):  # a symlink is named where it is
+        for candidate in (Path(os.path.abspath(path)), Path(os.path.realpath(path))):  # a symlink is named where it is
             try:
                 return candidate.relative_to(self.root).as_posix()
             except ValueError:
@@ -142,3 +142,53 @@ class Project:
             raise UnsafePath(shown, f"cannot be read ({exc.strerror})", "unreadable") from None
         finally:
             os.close(fd)
+
+
+TEMP_SUFFIX = ".tmp"
+
+
+def temp_name(path: Path) -> Path:
+    """A new name beside `path` for a file still being written: hidden, with this process's id."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}{TEMP_SUFFIX}")
+
+
+def replace_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all, never through a name that already exists.
+
+    The temporary file is created with O_EXCL (and O_NOFOLLOW) in the target folder, so a link
+    planted at any name is never followed; the rename then replaces `path` itself (a link there
+    is replaced, not written through). On any failure the temporary file is removed.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_name(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def dead_temp_files(folder: Path) -> list[Path]:
+    """Temporary files (temp_name) in `folder` whose writer process is gone: left by a killed command."""
+    found = []
+    for path in folder.glob(f".*{TEMP_SUFFIX}"):
+        parts = path.name.rsplit(".", 3)
+        if len(parts) == 4 and parts[1].isdigit() and not pid_alive(int(parts[1])):
+            found.append(path)
+    return found
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
