@@ -12,16 +12,22 @@ record and each quote starts; the raw files are small, so a plain loop is fast e
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from censorstats.paths import Project, UnsafePath
-from censorstats.problems import Problem
+from censorstats.problems import CONTROLS, Problem, escape_controls
 
 MAX_CELL_CHARS = 32_767  # the most a spreadsheet cell holds
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # A file with one of these cannot be read as a table at all; checks that need it are skipped.
 FATAL = {"blank_header", "duplicate_header", "missing_column", "unclosed_quote", "bare_cr", "no_records"}
+# Free-text columns may hold line breaks and tabs; no cell may hold another control character
+# (NUL, ESC, BEL, C1 controls, bidirectional overrides): they change what a terminal shows.
+FREE_TEXT_COLUMNS = {"note", "description", "reason"}
+_CONTROL_CHAR = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f{CONTROLS}]")
+_LINE_CHAR = re.compile("[\\t\\n\\r]")
 LINE_COLUMN = "_line"
 ROW_COLUMN = "_row"
 
@@ -64,9 +70,18 @@ def _guess_encoding(data: bytes) -> str | None:
         return None
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a BOM: ASCII text saved so has a NUL in every other byte, which is valid UTF-8."""
+    head = data[:400]
+    return len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4
+
+
 def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if _looks_utf16(data):
+        msg = "file is UTF-16 (without a byte-order mark), not UTF-8. Re-save it as 'CSV UTF-8'."
+        return None, [Problem(path, 1, "", msg, "encoding")]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
@@ -207,6 +222,9 @@ def _cell_problems(header: list[str], line: int, row: int, cells: list[str], pat
     for col, value in zip(header, cells):
         if len(value) > MAX_CELL_CHARS:
             problems.append(Problem(path, line, col, f"cell has {len(value):,} characters, more than a spreadsheet cell holds ({MAX_CELL_CHARS:,})", "cell_too_long", row=row))
+        elif (bad := _CONTROL_CHAR.search(value) or (col not in FREE_TEXT_COLUMNS and _LINE_CHAR.search(value))):
+            char = escape_controls(bad[0])
+            problems.append(Problem(path, line, col, f"cell holds the control character {char} (U+{ord(bad[0]):04X}); remove it", "control_character", row=row))
         elif value.startswith(FORMULA_PREFIXES):
             problems.append(Problem(path, line, col, f"cell begins with {value[0]!r}, which a spreadsheet may run as a formula; kept as text", "formula_cell", "warning", row=row))
     return problems

@@ -54,7 +54,7 @@ def _schema_problems(model, frame: pl.DataFrame, path: str) -> list[Problem]:
     data = frame.drop(LINE_COLUMN, ROW_COLUMN)
     try:
         model.validate(data, lazy=True)
-        return []
+        return _blank_required(model, frame, path)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     lines, rows = frame[LINE_COLUMN].to_list(), frame[ROW_COLUMN].to_list()
@@ -65,8 +65,25 @@ def _schema_problems(model, frame: pl.DataFrame, path: str) -> list[Problem]:
         index = case["index"]
         line = lines[index] if index is not None else 1
         row = rows[index] if index is not None else None
+        if case["check"] in schemas.ROW_CHECK_COLUMNS and index is not None:
+            columns = schemas.ROW_CHECK_COLUMNS[case["check"]]
+            values = ", ".join(f'{c} "{frame[c][index]}"' if frame[c][index] is not None else f"{c} empty" for c in columns if c in frame.columns)
+            problems.append(Problem(path, line, columns[0], f"{case['check']} ({values})", "row_check", row=row))
+            continue
         message, code = _describe(case["check"], case["failure_case"], case["column"])
         problems.append(Problem(path, line, case["column"] or "", message, code, row=row))
+    return problems + _blank_required(model, frame, path)
+
+
+def _blank_required(model, frame: pl.DataFrame, path: str) -> list[Problem]:
+    """Required free-text cells holding only white space: present to the schema, empty to a reader."""
+    problems = []
+    for name, col in model.to_schema().columns.items():
+        if col.nullable or col.checks or name not in frame.columns:
+            continue  # patterns and allowed values already refuse blanks
+        blank = frame.filter(pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() == ""))
+        for rec in blank.iter_rows(named=True):
+            problems.append(Problem(path, rec[LINE_COLUMN], name, "is only white space but a value is required", "required", row=rec[ROW_COLUMN]))
     return problems
 
 
