@@ -234,9 +234,9 @@ class BuildLock:
         try:
             os.ftruncate(fd, 0)
             os.write(fd, me.encode())
-        except OSError:
+        except OSError as exc:  # a full disk: give the lock back, and say where
             self.__exit__()
-            raise
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from None
         return self
 
     def _same_file(self, fd: int) -> bool:

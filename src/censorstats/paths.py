@@ -166,11 +166,13 @@ def replace_atomically(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError) and not exc.filename:  # say which file could not be written
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
 
 
