@@ -29,7 +29,6 @@ class Context:
 
 
 def _write_processed(ctx: Context, name: str, lf, key: str) -> None:
-    from censorstats import schemas
     from censorstats.parse import finish
     from censorstats.write import write_table
 
