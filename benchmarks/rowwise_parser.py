@@ -26,6 +26,7 @@ _SCRIPTS = [(name, re.compile(f"[{chars}]")) for name, chars in N.OTHER_SCRIPTS.
 _LATIN_WORD = re.compile(r"[a-z\u00c0-\u024f]+(?:[-.'][a-z\u00c0-\u024f]+)*")
 _KNOWN_WORDS = set(N.KNOWN_WORDS)
 _NUMBERS = re.compile(r"[0-9]+(?:[,.' ][0-9]{3})*(?:[.,][0-9]+)?")
+_OUTSIDE = re.compile(N.OUTSIDE_ALPHABET)
 _RUST_STRIP = "".join(chr(c) for c in range(0x110000) if chr(c).isspace() and c not in range(0x1C, 0x20))
 
 
@@ -82,11 +83,14 @@ def digits(n: str, has_mult: bool) -> tuple[str | None, str | None]:
 
 
 def value(int_digits: str | None, frac: str | None, mult: int) -> tuple[int | None, str | None]:
+    """Exact Python integers, then the same bounds: the Polars reader must never differ by overflowing."""
     if int_digits is None:
         return None, "number grouping not understood"
-    magnitude = len(str(mult)) - 1
-    if len(int_digits) + magnitude > N.MAX_DIGITS + 3 or len(int_digits) > N.MAX_DIGITS or len(frac) > 9:
-        return None, "number too large"
+    if re.match("0[0-9]", int_digits):
+        return None, "a number with a leading zero (a code or telephone number, not a count)"
+    zeros = len(str(mult)) - 1
+    if len(int_digits) + zeros > N.MAX_DIGITS:
+        return None, N.TOO_LARGE
     if frac and mult == 1:
         return None, "a count with a fractional part and no multiplier"
     whole, rest = divmod(int(frac or "0") * mult, 10 ** len(frac))
@@ -95,12 +99,16 @@ def value(int_digits: str | None, frac: str | None, mult: int) -> tuple[int | No
     return int(int_digits) * mult + whole, None
 
 
+def implausible(v: int) -> str | None:
+    return "a count of zero" if v == 0 else N.TOO_LARGE if v > N.MAX_COUNT else None
+
+
 def read_single(m: re.Match) -> tuple[int | None, str | None, str | None]:
     mword = m["m1"] or m["m0"]
     mult = N.MULTIPLIERS.get(mword) if mword else None
     i, f = digits(m["n1"] or "1", mult is not None)
     v, problem = value(i, f, mult or 1)
-    v2 = int(m["n2"]) * N.MULTIPLIERS[m["m2"]] if m["n2"] else None
+    v2 = int(m["n2"]) * N.MULTIPLIERS[m["m2"]] if m["n2"] else None  # exact, however long
     kinds = [k for k in (_PREFIX.get(m["pre"]), _SUFFIX.get(m["q1"]), _SUFFIX.get(m["post"]), _SUFFIX.get(m["post2"])) if k]
     qualifier = kinds[0] if kinds else "exact"
     if problem:
@@ -109,20 +117,27 @@ def read_single(m: re.Match) -> tuple[int | None, str | None, str | None]:
         return None, None, "compound number not understood"
     if len(set(kinds)) > 1:
         return None, None, "conflicting qualifiers: " + " and ".join(sorted(set(kinds)))
-    return v + (v2 or 0), qualifier, None
+    total = v + (v2 or 0)
+    if implausible(total):
+        return None, None, implausible(total)
+    return total, qualifier, None
 
 
 def read_range(m: re.Match) -> tuple[int | None, int | None, str | None]:
     if m["sep"] == "and" and m["between"] != "between":
         return None, None, "two or more numbers that are not a range"
     ma = N.MULTIPLIERS.get(m["ma"] or m["mb"]) if (m["ma"] or m["mb"]) else None
-    mb = N.MULTIPLIERS.get(m["mb"] or m["ma"]) if (m["ma"] or m["mb"]) else None
+    mb = N.MULTIPLIERS.get(m["mb"]) if m["mb"] else None
     va, pa = value(*digits(m["a"], ma is not None), ma or 1)
     vb, pb = value(*digits(m["b"], mb is not None), mb or 1)
     if pa or pb:
         return None, None, pa or pb
     if va > vb:
         return None, None, "range whose first number is larger than its second"
+    if implausible(va) or implausible(vb):
+        return None, None, implausible(va) or implausible(vb)
+    if not m["ma"] and vb >= va * N.RANGE_SPREAD:
+        return None, None, N.SPREAD_REASON
     return va, vb, None
 
 
@@ -138,6 +153,9 @@ def reason_unread(t: str, raw: str, words_bad: bool) -> str:
     cjk = list(dict.fromkeys(c for c in re.findall(r"[\u3400-\u9fff]", t) if c not in N.KNOWN_CJK))
     if cjk:
         return "unknown character(s): " + "".join(cjk)
+    alien = list(dict.fromkeys(_OUTSIDE.findall(raw)))
+    if alien:
+        return "character(s) outside the figures' alphabet: " + " ".join(alien)
     if words_bad:
         return "number words not understood"
     count = len(_NUMBERS.findall(t))
@@ -149,6 +167,8 @@ def read_figure(raw: str | None) -> tuple[int | None, int | None, str | None, st
     if raw is None:
         return None, None, None, "unparsed", "empty text"
     t, words_bad = words_to_digits(normal_form(raw))
+    if _OUTSIDE.search(raw):
+        return None, None, None, "unparsed", reason_unread(t, raw, words_bad)
     if m := _SINGLE.match(t):
         v, qualifier, problem = read_single(m)
         if problem:

@@ -103,14 +103,21 @@ def test_formula_like_text_is_neutralised_in_exported_csv(project):
 
 
 def test_lock_held_by_a_live_process_stops_a_second_build(project):
-    import json
-    import socket
+    import subprocess
+    import sys
 
-    project.build_state.mkdir(parents=True)
-    (project.build_state / "lock").write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname(), "since": "now"}))
-    with pytest.raises(build.BuildError, match=f"another build is running \\(pid {os.getppid()}"):
-        with build.BuildLock(project, wait=0.2):
-            pass
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from censorstats import build; from censorstats.paths import Project\n"
+                               "from pathlib import Path\n"
+                               "with build.BuildLock(Project(Path(sys.argv[1]))): print('held', flush=True); sys.stdin.read()",
+                               str(project.root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(build.BuildError, match=f"data/.build/lock: another build is running \\(pid {holder.pid}"):
+            with build.BuildLock(project, wait=0.2):
+                pass
+    finally:
+        holder.communicate("")
+    assert not (project.build_state / "lock").exists()
 
 
 def test_lock_left_by_a_dead_process_is_taken_over(project):

@@ -104,7 +104,7 @@ def _reports_out(**changes) -> pl.DataFrame:
 
 def test_processed_reports_schema():
     schemas.ReportsOut.validate(_reports_out(), lazy=True)
-    for bad in ({"value_low": -1}, {"qualifier": "roughly"}, {"value_low": 10, "value_high": 5}, {"period_status": "guessed"}):
+    for bad in ({"value_low": -1}, {"value_low": 0}, {"value_high": -9_223_372_036_754_771_616}, {"qualifier": "roughly"}, {"value_low": 10, "value_high": 5}, {"period_status": "guessed"}):
         with pytest.raises(pa.errors.SchemaErrors):
             schemas.ReportsOut.validate(_reports_out(**bad), lazy=True)
 

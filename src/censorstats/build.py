@@ -18,15 +18,16 @@ import hashlib
 import importlib
 import json
 import os
-import shutil
 import socket
+import stat
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from censorstats import pipeline
-from censorstats.paths import PROVENANCE, Project
+from censorstats.load import RawBytes
+from censorstats.paths import PROVENANCE, Project, dead_temp_files
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "data/.build/manifest.json"  # beside the outputs, so data/processed/ stays byte-identical
@@ -39,20 +40,29 @@ class BuildError(Exception):
 
 
 def sha256_file(path: Path) -> str | None:
+    """The content hash of a regular file; None for anything else (missing, a folder, a FIFO: never blocks)."""
     try:
-        with open(path, "rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
-    except (FileNotFoundError, IsADirectoryError):
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
         return None
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def fingerprint(path: Path) -> str | None:
-    """What an input is: its content hash, and where it leads if it is a symbolic link."""
-    if path.is_symlink():
-        return f"symlink to {os.readlink(path)}: {sha256_file(path)}"
-    if path.is_dir():
-        return "directory"
-    return sha256_file(path)
+def raw_snapshot(project: Project) -> dict[str, RawBytes]:
+    """Every raw table's bytes, read once at the start: what is validated, built from and recorded."""
+    from censorstats.load import snapshot
+    from censorstats.paths import OPTIONAL_RAW_TABLES, RAW_TABLES
+
+    return snapshot(project, RAW_TABLES + OPTIONAL_RAW_TABLES)
+
+
+def _input_hashes(project: Project, paths, files: dict[str, RawBytes], where=None) -> dict[str, str | None]:
+    """Raw inputs by the hash of the bytes read at the start; upstream outputs by their file (`where` finds it)."""
+    where = where or (lambda p: project.root / p)
+    return {p: files[p].fingerprint if p in files else sha256_file(where(p)) for p in paths}
 
 
 def library_versions() -> dict[str, str]:
@@ -148,17 +158,19 @@ def _select(targets: list[str] | None) -> list[pipeline.Step]:
     return [s for s in pipeline.STEPS if s.name in wanted]
 
 
-def status(project: Project, targets: list[str] | None = None) -> list[Verdict]:
+def status(project: Project, targets: list[str] | None = None, files: dict[str, RawBytes] | None = None) -> list[Verdict]:
     """The verdict on every step as things stand, without running anything.
 
     An output of a stale upstream step will change, so its consumers are stale too.
     """
+    project.check_layout()
+    files = files or raw_snapshot(project)
     manifest = read_manifest(project)
     versions = library_versions()
     verdicts = []
     rebuilt: set[str] = set()
     for step in _select(targets):
-        hashes = {p: fingerprint(project.root / p) for p in step.inputs}
+        hashes = _input_hashes(project, step.inputs, files)
         verdict = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
         upstream = [p for p in step.inputs if p in rebuilt]
         if upstream and not verdict.stale:
@@ -174,64 +186,70 @@ def status(project: Project, targets: list[str] | None = None) -> list[Verdict]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class BuildLock:
-    """One build at a time. A lock whose process is gone is taken over."""
+    """One build at a time: an exclusive flock on data/.build/lock, which records who holds it.
+
+    The kernel releases the flock when its holder dies, however it dies, so a lock left by a
+    killed build is taken over atomically: there is no moment when two builds can both think a
+    stale holder's lock is theirs to remove. The file is removed on a normal exit (while still
+    held); a build that locked a file already removed that way tries again on the new one.
+    """
 
     def __init__(self, project: Project, wait: float = LOCK_WAIT_SECONDS):
         self.path = project.build_state / "lock"
+        self.shown = project.relative(self.path)
         self.wait = wait
+        self.fd: int | None = None
 
-    def _holder(self) -> dict | None:
+    def _holder(self) -> dict:
         try:
             return json.loads(self.path.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None
+        except (OSError, ValueError):
+            return {}
 
     def __enter__(self) -> "BuildLock":
+        import fcntl
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.wait
-        me = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%S")})
-        while not self._claim(me):
-            holder = self._holder()
-            if holder is None or (holder.get("host") == socket.gethostname() and not _pid_alive(int(holder.get("pid", 0)))):
-                self.path.unlink(missing_ok=True)  # left by a build that died
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                if time.monotonic() > deadline:
+                    holder = self._holder()
+                    raise BuildError(
+                        f"{self.shown}: another build is running (pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}); "
+                        "try again when it has finished [locked]"
+                    ) from None
+                time.sleep(0.1)
                 continue
-            if time.monotonic() > deadline:
-                raise BuildError(
-                    f"another build is running (pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}); "
-                    f"try again when it has finished, or remove {self.path} if that process is gone"
-                )
-            time.sleep(0.1)
+            if self._same_file(fd):
+                break
+            os.close(fd)  # the holder removed it as we opened it: lock the new one
+        self.fd = fd
+        me = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%S")})
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, me.encode())
+        except OSError as exc:  # a full disk: give the lock back, and say where
+            self.__exit__()
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from None
         return self
 
-    def _claim(self, me: str) -> bool:
-        """Create the lock with its content in one step: a hard link to a file already written.
-
-        Created empty and written after, a lock could be read in between by another build, found
-        unreadable, and removed as abandoned while its holder goes on building.
-        """
-        written = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        written.write_text(me)
+    def _same_file(self, fd: int) -> bool:
         try:
-            os.link(written, self.path)
-            return True
-        except FileExistsError:
+            return os.stat(self.path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
             return False
-        finally:
-            written.unlink(missing_ok=True)
 
     def __exit__(self, *exc) -> None:
-        self.path.unlink(missing_ok=True)
+        if self.fd is not None:
+            self.path.unlink(missing_ok=True)
+            os.close(self.fd)
+            self.fd = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,12 +289,12 @@ def _in_memory_engine():
     return pl.Config(engine_affinity="in-memory")
 
 
-def _validated_tables(project: Project):
-    """Validate every raw table; stop the build on any error, before anything is written."""
+def _validated_tables(project: Project, files: dict[str, RawBytes]):
+    """Validate the raw tables as read at the start; stop the build on any error, before anything is written."""
     from censorstats.problems import has_errors
     from censorstats.validate import validate_raw
 
-    result = validate_raw(project)
+    result = validate_raw(project, files)
     if has_errors(result.problems):
         raise InvalidInput(result.problems)
     return result
@@ -327,14 +345,14 @@ def _publish(project: Project, staging: Path, manifest: dict, rebuilt: list[pipe
     os.replace(_pending(project), project.root / MANIFEST)
 
 
-def raw_fingerprints(project: Project) -> dict[str, str | None]:
-    return {p: fingerprint(project.root / p) for p in pipeline.ALL_RAW}
+def raw_fingerprints(files: dict[str, RawBytes]) -> dict[str, str | None]:
+    return {p: files[p].fingerprint for p in pipeline.ALL_RAW}
 
 
-def unvalidated_raw(project: Project, manifest: dict | None = None) -> list[str]:
+def unvalidated_raw(project: Project, manifest: dict | None = None, files: dict[str, RawBytes] | None = None) -> list[str]:
     """Raw tables changed since the last successful validation (also those no step reads)."""
     validated = (manifest or read_manifest(project)).get("validated_raw", {})
-    return [p for p, h in raw_fingerprints(project).items() if validated.get(p, "never") != h]
+    return [p for p, h in raw_fingerprints(files or raw_snapshot(project)).items() if validated.get(p, "never") != h]
 
 
 def _write_manifest(project: Project, manifest: dict) -> None:
@@ -344,7 +362,8 @@ def _write_manifest(project: Project, manifest: dict) -> None:
 
 
 def _leftovers(project: Project) -> bool:
-    return _pending(project).exists() or any(project.build_state.glob("staging-*"))
+    state = project.build_state
+    return _pending(project).exists() or any(state.glob("staging-*")) or any(state.glob("*.tmp")) or bool(dead_temp_files(state))
 
 
 def _recover(project: Project) -> list[str]:
@@ -357,6 +376,9 @@ def _recover(project: Project) -> list[str]:
 
     folders = {f: project.root / f for f in _output_folders(pipeline.STEPS)}
     done = publish.recover(project.build_state, folders)
+    # Files a killed command was still writing (and the older visible *.tmp names).
+    for tmp in dead_temp_files(project.build_state) + list(project.build_state.glob("*.tmp")):
+        tmp.unlink(missing_ok=True)
     pending = _pending(project)
     if pending.exists():
         try:
@@ -380,30 +402,32 @@ def _recover(project: Project) -> list[str]:
 
 def build(project: Project, targets: list[str] | None = None, force: bool = False, dry_run: bool = False, progress=None) -> Outcome:
     started = time.perf_counter()
-    verdicts = status(project, targets)
+    files = raw_snapshot(project)  # read once: validated, built from and recorded, whatever happens to them meanwhile
+    verdicts = status(project, targets, files)
     if force:
         for v in verdicts:
             v.reasons = v.reasons or ["forced"]
     stale = [v for v in verdicts if v.stale]
     up_to_date = [v.step.name for v in verdicts if not v.stale]
-    if dry_run or not (stale or _leftovers(project) or unvalidated_raw(project)):
+    if dry_run or not (stale or _leftovers(project) or unvalidated_raw(project, files=files)):
         return Outcome([v.step.name for v in stale] if dry_run else [], up_to_date, time.perf_counter() - started, [])
     with BuildLock(project), _in_memory_engine():
         for message in _recover(project):
             if progress:
                 progress(message)
-        raw_prints = raw_fingerprints(project)
-        validated = _validated_tables(project)
+        raw_prints = raw_fingerprints(files)
+        validated = _validated_tables(project, files)
         problems = list(validated.problems)
         if not stale:  # only tables that no step reads changed: record that they are valid
             manifest = read_manifest(project)
             manifest["validated_raw"] = raw_prints
             _write_manifest(project, manifest)
             return Outcome([], up_to_date, time.perf_counter() - started, problems)
+        from censorstats import publish
         from censorstats.steps import Context
 
         staging = project.build_state / f"staging-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
+        publish.remove_tree(staging)
         staging.mkdir(parents=True)
         ctx = Context(project, staging, validated.tables)
         manifest = read_manifest(project)
@@ -412,7 +436,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
         try:
             for i, verdict in enumerate(verdicts, start=1):
                 step = verdict.step
-                hashes = {p: fingerprint(ctx.input(p)) for p in step.inputs}
+                hashes = _input_hashes(project, step.inputs, files, ctx.input)
                 again = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
                 if not (again.stale or force):
                     continue
@@ -435,7 +459,10 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
                 manifest["built"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 _publish(project, staging, manifest, [pipeline.step_named(name) for name in rebuilt])
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            try:
+                publish.remove_tree(staging)
+            except OSError:
+                pass  # the next build removes it, or says why it cannot
     up_to_date = [v.step.name for v in verdicts if v.step.name not in rebuilt]
     return Outcome(rebuilt, up_to_date, time.perf_counter() - started, problems)
 

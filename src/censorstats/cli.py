@@ -4,10 +4,15 @@ so that --help, status and a no-op build start fast."""
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
+import re
 import sys
+from pathlib import Path
 
-from censorstats.paths import Project
+from censorstats.paths import Project, UnsafePath, replace_atomically
+from censorstats.problems import CONTROLS, escape_controls
 
 
 def _print_problems(problems, project: Project) -> None:
@@ -45,8 +50,8 @@ def cmd_build(args, project: Project) -> int:
         print(f"censorstats build: {exc}", file=sys.stderr)
         return 1
     except build.BuildError as exc:
-        print(f"censorstats build: {exc}", file=sys.stderr)
-        return 2
+        print(exc, file=sys.stderr)
+        return 1
     if outcome.problems:
         _print_problems(outcome.problems, project)
     if args.dry_run:
@@ -60,11 +65,12 @@ def cmd_status(args, project: Project) -> int:
     from censorstats import build
 
     try:
-        verdicts = build.status(project, args.targets)
+        files = build.raw_snapshot(project)
+        verdicts = build.status(project, args.targets, files)
     except build.BuildError as exc:
         print(f"censorstats status: {exc}", file=sys.stderr)
         return 2
-    for path in build.unvalidated_raw(project):
+    for path in build.unvalidated_raw(project, files=files):
         print(f"{path}: changed since the last validation (the next build validates it)")
     for v in verdicts:
         for out in v.step.outputs:
@@ -76,32 +82,59 @@ def cmd_status(args, project: Project) -> int:
     return 0
 
 
+def _texts_to_parse(args) -> list[str]:
+    """The TEXT arguments, or stdin's lines; bytes that are not UTF-8 are an error naming where they are."""
+    if args.text:
+        for i, text in enumerate(args.text, start=1):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:  # undecodable bytes arrive from argv as surrogates
+                byte = ord(text[exc.start]) & 0xFF
+                raise UnsafePath(f"argument {i}", f"is not UTF-8 text (byte 0x{byte:02x} at character {exc.start + 1})", "encoding") from None
+        return args.text
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    try:
+        lines = data.decode("utf-8").replace("\r\n", "\n").split("\n")
+        return lines[:-1] if lines[-1] == "" else lines
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UnsafePath("<stdin>", f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x})", "encoding") from None
+
+
 def cmd_parse(args, project: Project) -> int:
-    texts = args.text or [line.rstrip("\n") for line in sys.stdin]
+    texts = _texts_to_parse(args)
     import polars as pl
 
     from censorstats.parse.numbers import read_figures
 
     df = read_figures(pl.DataFrame({"text": texts}, schema={"text": pl.String}), "text").collect()
     for rec in df.iter_rows(named=True):
-        if args.json:
-            print(json.dumps(rec, ensure_ascii=False))
-        elif rec["status"] == "ok":
+        if args.json:  # JSON escapes C0 controls itself; C1 and bidi characters too, here
+            print(re.sub(f"[{CONTROLS}]", lambda m: f"\\u{ord(m[0]):04x}", json.dumps(rec, ensure_ascii=False)))
+            continue
+        text = escape_controls(rec["text"] or "")  # one line per text, whatever it holds
+        if rec["status"] == "ok":
             low = "" if rec["low"] is None else f"{rec['low']:,}"
             high = "" if rec["high"] is None else f"{rec['high']:,}"
-            print(f"{rec['text']}\t[{low}, {high}]\t{rec['qualifier']}")
+            print(f"{text}\t[{low}, {high}]\t{rec['qualifier']}")
         else:
-            print(f"{rec['text']}\tunparsed: {rec['reason']}")
+            print(f"{text}\tunparsed: {escape_controls(rec['reason'])}")
     return 0
 
 
 def _processed(project: Project, name: str):
     import polars as pl
 
-    path = project.processed / f"{name}.parquet"
-    if not path.exists():
-        raise SystemExit(f"censorstats: {project.relative(path)} does not exist yet; run `censorstats build` first")
-    return pl.read_parquet(path)
+    return pl.read_parquet(_built(project, name))
+
+
+def _built(project: Project, *names: str):
+    """The path of the first processed table named, after checking that every one of them was built."""
+    for name in names:
+        path = project.processed / f"{name}.parquet"
+        if not path.is_file():
+            raise UnsafePath(project.relative(path), "does not exist yet; run `censorstats build` first", "not_built")
+    return project.processed / f"{names[0]}.parquet"
 
 
 def cmd_discrepancies(args, project: Project) -> int:
@@ -121,6 +154,7 @@ def cmd_discrepancies(args, project: Project) -> int:
 def cmd_trace(args, project: Project) -> int:
     from censorstats.trace import trace_lines
 
+    _built(project, "reports", "claim_reports", "claims", "discrepancies")
     lines = trace_lines(project, args.id)
     if lines is None:
         print(f"censorstats trace: no report or claim with id {args.id!r}", file=sys.stderr)
@@ -144,8 +178,7 @@ def cmd_codebook(args, project: Project) -> int:
     if args.stdout:
         sys.stdout.write(text)
         return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    replace_atomically(path, text.encode("utf-8"))
     print(f"wrote {project.relative(path)}")
     return 0
 
@@ -182,9 +215,54 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Escaped:
+    """An output stream that shows control characters as escapes (problems.escape_controls).
+
+    Every command writes through it, so no text from the data (an outlet, a URL, a figure typed
+    with ESC or U+202E) can act on the terminal; line feeds and tabs between fields are kept.
+    """
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from censorstats.problems import escape_controls
+
+        return self.stream.write(escape_controls(text, keep_lines=True))
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+OS_ERROR_CODES = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EACCES: "permission", errno.EPERM: "permission",
+                  errno.EROFS: "read_only", errno.ELOOP: "bad_link"}
+
+
+def _failure_line(exc: Exception, project: Project) -> str:
+    """One line, `path: message [code]`, for a failure of the file system or a path the project refuses."""
+    if isinstance(exc, UnsafePath):
+        return str(exc)
+    path = project.relative(Path(os.fsdecode(exc.filename))) if getattr(exc, "filename", None) else "censorstats"
+    return f"{path}: {exc.strerror or exc} [{OS_ERROR_CODES.get(exc.errno, 'os_error')}]"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return args.func(args, Project.default())
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Escaped(sys.stdout), _Escaped(sys.stderr)
+    try:
+        args = parser().parse_args(argv)
+        project = Project.default()
+        try:
+            if args.command != "parse":
+                project.check_layout()
+            return args.func(args, project)
+        except (UnsafePath, OSError) as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            print(_failure_line(exc, project), file=sys.stderr)
+            return 1
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def run() -> None:

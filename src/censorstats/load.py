@@ -11,17 +11,23 @@ record and each quote starts; the raw files are small, so a plain loop is fast e
 
 from __future__ import annotations
 
-import os
+import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from censorstats.paths import Project
-from censorstats.problems import Problem
+from censorstats.paths import Project, UnsafePath
+from censorstats.problems import CONTROLS, Problem, escape_controls
 
 MAX_CELL_CHARS = 32_767  # the most a spreadsheet cell holds
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # A file with one of these cannot be read as a table at all; checks that need it are skipped.
 FATAL = {"blank_header", "duplicate_header", "missing_column", "unclosed_quote", "bare_cr", "no_records"}
+# Free-text columns may hold line breaks and tabs; no cell may hold another control character
+# (NUL, ESC, BEL, C1 controls, bidirectional overrides): they change what a terminal shows.
+FREE_TEXT_COLUMNS = {"note", "description", "reason"}
+_CONTROL_CHAR = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f{CONTROLS}]")
+_LINE_CHAR = re.compile("[\\t\\n\\r]")
 LINE_COLUMN = "_line"
 ROW_COLUMN = "_row"
 
@@ -64,9 +70,18 @@ def _guess_encoding(data: bytes) -> str | None:
         return None
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a BOM: ASCII text saved so has a NUL in every other byte, which is valid UTF-8."""
+    head = data[:400]
+    return len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4
+
+
 def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if _looks_utf16(data):
+        msg = "file is UTF-16 (without a byte-order mark), not UTF-8. Re-save it as 'CSV UTF-8'."
+        return None, [Problem(path, 1, "", msg, "encoding")]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
@@ -77,22 +92,38 @@ def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(path, line, "", msg, "encoding")]
 
 
-def _check_path(path: Path, project: Project, shown: str) -> Problem | None:
-    if path.is_symlink():
-        target = path.resolve()
-        try:
-            target.relative_to(project.root.resolve())
-        except ValueError:
-            return Problem(shown, 0, "", f"is a symbolic link to {target}, outside the project; copy the file in instead", "path_outside")
-    if not path.exists():
-        return Problem(shown, 0, "", "file is missing", "missing_file")
-    if path.is_dir():
-        return Problem(shown, 0, "", "is a directory, not a CSV file", "not_a_file")
-    if not path.is_file():
-        return Problem(shown, 0, "", "is not a regular file", "not_a_file")
-    if not os.access(path, os.R_OK):
-        return Problem(shown, 0, "", "cannot be read (permission denied)", "unreadable")
-    return None
+@dataclass(frozen=True)
+class RawBytes:
+    """One raw file as read at one moment: its bytes, or the problem that kept them from being read.
+
+    A build reads each raw file once, into one of these, and validates, builds and records the
+    hash of exactly these bytes, so an edit made while it runs is seen by the next build.
+    """
+
+    data: bytes | None
+    problem: Problem | None = None
+
+    @property
+    def fingerprint(self) -> str | None:
+        """The SHA-256 of the bytes; for a file that could not be read, what kept it from being read."""
+        if self.data is not None:
+            return hashlib.sha256(self.data).hexdigest()
+        if self.problem is None or self.problem.code == "missing_file":
+            return None
+        return f"not read: {self.problem.code}"
+
+
+def read_bytes(project: Project, path: Path) -> RawBytes:
+    """The bytes of one raw file, refusing links out of the project and files that are not regular."""
+    try:
+        return RawBytes(project.read_regular(path))
+    except UnsafePath as exc:
+        return RawBytes(None, Problem(exc.shown, 0, "", exc.message, exc.code))
+
+
+def snapshot(project: Project, tables) -> dict[str, RawBytes]:
+    """Every raw table's file, read once, keyed by its path relative to the project."""
+    return {project.relative(project.raw_file(t)): read_bytes(project, project.raw_file(t)) for t in tables}
 
 
 def tokenize(text: str, path: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
@@ -191,19 +222,22 @@ def _cell_problems(header: list[str], line: int, row: int, cells: list[str], pat
     for col, value in zip(header, cells):
         if len(value) > MAX_CELL_CHARS:
             problems.append(Problem(path, line, col, f"cell has {len(value):,} characters, more than a spreadsheet cell holds ({MAX_CELL_CHARS:,})", "cell_too_long", row=row))
+        elif (bad := _CONTROL_CHAR.search(value) or (col not in FREE_TEXT_COLUMNS and _LINE_CHAR.search(value))):
+            char = escape_controls(bad[0])
+            problems.append(Problem(path, line, col, f"cell holds the control character {char} (U+{ord(bad[0]):04X}); remove it", "control_character", row=row))
         elif value.startswith(FORMULA_PREFIXES):
             problems.append(Problem(path, line, col, f"cell begins with {value[0]!r}, which a spreadsheet may run as a formula; kept as text", "formula_cell", "warning", row=row))
     return problems
 
 
-def read_raw(project: Project, name: str, known: tuple[list[str], list[str]]) -> tuple[RawTable | None, list[Problem]]:
-    """Read data/raw/NAME.csv; the table is None when the file cannot be trusted as a whole."""
+def read_raw(project: Project, name: str, known: tuple[list[str], list[str]], raw: RawBytes | None = None) -> tuple[RawTable | None, list[Problem]]:
+    """Read data/raw/NAME.csv (or the bytes already read from it); None when it cannot be trusted as a whole."""
     path = project.raw_file(name)
     shown = project.relative(path)
-    bad_path = _check_path(path, project, shown)
-    if bad_path:
-        return None, [bad_path]
-    data = path.read_bytes()
+    raw = raw or read_bytes(project, path)
+    if raw.problem:
+        return None, [raw.problem]
+    data = raw.data
     if not data.strip():
         return None, [Problem(shown, 1, "", "file is empty; it needs at least a header row and one record", "empty_file")]
     text, problems = _decode(data, shown)

@@ -7,11 +7,31 @@ what is wrong, with a short code that tests and tooling can rely on.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 MAX_PER_RULE = 50
+# Characters that would act on a terminal or reorder what it shows: C0 and C1 controls, DEL,
+# bidirectional overrides and isolates, line and paragraph separators.
+CONTROLS = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+_CONTROL = re.compile(rf"[\x00-\x1f{CONTROLS}]")
+_CONTROL_BUT_LINES = re.compile(rf"[\x00-\x08\x0b-\x1f{CONTROLS}]")  # tab and line feed kept
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(text: str, keep_lines: bool = False) -> str:
+    """`text` with every control character shown as an escape (ESC as \\x1b, U+202E as \\u202e).
+
+    keep_lines keeps tab and line feed, for output that is already made of lines; inside one
+    message they are escaped too, so that a bad value can never start a line of its own.
+    """
+    return (_CONTROL_BUT_LINES if keep_lines else _CONTROL).sub(_escaped, text)
 
 
 @dataclass(frozen=True, order=True)
@@ -30,7 +50,7 @@ class Problem:
             where += f" (spreadsheet row {self.row})"
         column = f' column "{self.column}":' if self.column else ""
         label = "warning: " if self.severity == "warning" else ""
-        return f"{where}:{column} {label}{self.message} [{self.code}]"
+        return escape_controls(f"{where}:{column} {label}{self.message} [{self.code}]")
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
@@ -64,8 +84,7 @@ def summary(problems: list[Problem]) -> str:
 
 def write_json(problems: list[Problem], path: Path) -> None:
     """The machine-readable copy of a report, written whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    from censorstats.paths import replace_atomically
+
     payload = [asdict(p) for p in sort_problems(problems)]
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    replace_atomically(path, (json.dumps(payload, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))

@@ -24,7 +24,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from censorstats.paths import PROVENANCE
+from censorstats.paths import PROVENANCE, replace_atomically
 
 ASIDE = "aside"
 
@@ -95,10 +95,7 @@ def swap_in(staged: Path, live: Path) -> None:
 
 def write_json_atomically(path: Path, data: dict) -> None:
     """A new file under a temporary name, then renamed over `path`: readers see the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    replace_atomically(path, (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def recover(staging_root: Path, live_folders: dict[str, Path]) -> list[str]:
@@ -114,5 +111,21 @@ def recover(staging_root: Path, live_folders: dict[str, Path]) -> list[str]:
             if aside.is_dir() and not live.exists():
                 os.rename(aside, live)
                 done.append(f"restored {rel} from an interrupted build")
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_tree(staging)
     return done
+
+
+def remove_tree(folder: Path) -> None:
+    """Remove a staging folder entirely, also when a folder in it was made read-only.
+
+    A staging folder that cannot be removed would make every later build think a killed one
+    needs repair; if it still cannot be removed, that is an error naming it.
+    """
+    def writable_then_retry(function, path, _exc):
+        os.chmod(os.path.dirname(path), 0o700)
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.chmod(path, 0o700)
+        function(path)
+
+    if os.path.lexists(folder):
+        shutil.rmtree(folder, onerror=writable_then_retry)

@@ -60,6 +60,22 @@ def _is_partial_date(col: str) -> pl.Expr:
     )
 
 
+EARLIEST_DATE = "1990-01-01"  # before the Chinese internet: a date this early is a typing error
+PLAUSIBLE_DATE = f"is outside the dates this dataset can hold ({EARLIEST_DATE} to today)"
+
+
+def _is_plausible(col: str) -> pl.Expr:
+    """A date (of any precision) from EARLIEST_DATE to today; unreadable dates are left to the format check.
+
+    Dates such as 0000-01-01 or 9999-12-31 are real calendar dates that no source prints for
+    these campaigns, and later stages (periods, figures) cannot place them.
+    """
+    import datetime as dt
+
+    first, last = published_bounds(pl.col(col))
+    return first.is_null() | ((last >= dt.date.fromisoformat(EARLIEST_DATE)) & (first <= dt.date.today()))
+
+
 def published_bounds(published: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """First and last day a publication date of precision day, month or year can stand for."""
     first = (
@@ -112,6 +128,10 @@ class Sources(RawTable):
     def _published(cls, data):
         return _date_check(data, _is_partial_date)
 
+    @pa.check("published", name="plausible_date", error=PLAUSIBLE_DATE)
+    def _published_plausible(cls, data):
+        return _date_check(data, _is_plausible)
+
 
 class Authorities(RawTable):
     """Who announced figures: ministries, regulators, platforms."""
@@ -134,6 +154,10 @@ class Campaigns(RawTable):
     @pa.check("start", "end", name="day_date", error="is not a real date written YYYY-MM-DD")
     def _dates(cls, data):
         return _date_check(data, _is_day)
+
+    @pa.check("start", "end", name="plausible_date", error=PLAUSIBLE_DATE)
+    def _dates_plausible(cls, data):
+        return _date_check(data, _is_plausible)
 
 
 class Platforms(RawTable):
@@ -174,6 +198,10 @@ class Reports(RawTable):
     def _dates(cls, data):
         return _date_check(data, _is_day)
 
+    @pa.check("period_start", "period_end", name="plausible_date", error=PLAUSIBLE_DATE)
+    def _dates_plausible(cls, data):
+        return _date_check(data, _is_plausible)
+
     @pa.dataframe_check(name="period_order", error="period_start is after period_end")
     def _order(cls, data):
         present = data.lazyframe.collect_schema().names()
@@ -201,6 +229,10 @@ class Reach(RawTable):
     def _as_of(cls, data):
         return _date_check(data, _is_day)
 
+    @pa.check("as_of", name="plausible_date", error=PLAUSIBLE_DATE)
+    def _as_of_plausible(cls, data):
+        return _date_check(data, _is_plausible)
+
 
 class Corrections(RawTable):
     """An analyst's decisions about printed figures (optional file). Raw reports stay as printed."""
@@ -216,6 +248,10 @@ class Corrections(RawTable):
     def _decided_on(cls, data):
         return _date_check(data, _is_day)
 
+    @pa.check("decided_on", name="plausible_date", error=PLAUSIBLE_DATE)
+    def _decided_on_plausible(cls, data):
+        return _date_check(data, _is_plausible)
+
     @pa.dataframe_check(name="override_needs_value", error="an override needs value_text")
     def _override_value(cls, data):
         present = data.lazyframe.collect_schema().names()
@@ -223,6 +259,13 @@ class Corrections(RawTable):
             return data.lazyframe.select(pl.col("action") != "override")
         return data.lazyframe.select((pl.col("action") != "override") | pl.col("value_text").is_not_null())
 
+
+# Row checks (dataframe_check) by their error, with the columns they are about: a problem is
+# reported at the first of them, never at the model's name.
+ROW_CHECK_COLUMNS = {
+    "period_start is after period_end": ("period_start", "period_end"),
+    "an override needs value_text": ("value_text", "action"),
+}
 
 RAW_MODELS: dict[str, type[RawTable]] = {
     "sources": Sources,
@@ -267,8 +310,8 @@ class SourcesOut(ProcessedTable):
 
 class _ParsedValue(ProcessedTable):
     value_text: str = pa.Field(description="The figure exactly as printed.")
-    value_low: pl.Int64 = pa.Field(nullable=True, ge=0, description="Lowest count the printed words allow; empty where unbounded below or unparsed.")
-    value_high: pl.Int64 = pa.Field(nullable=True, ge=0, description="Highest count the printed words allow; empty where unbounded above or unparsed.")
+    value_low: pl.Int64 = pa.Field(nullable=True, gt=0, description="Lowest count the printed words allow (never zero or negative, whatever the parser says); empty where unbounded below or unparsed.")
+    value_high: pl.Int64 = pa.Field(nullable=True, gt=0, description="Highest count the printed words allow (never zero or negative); empty where unbounded above or unparsed.")
     qualifier: str = pa.Field(nullable=True, isin=QUALIFIERS, description="What the words say about certainty: " + ", ".join(QUALIFIERS) + ".")
     parse_status: str = pa.Field(isin=PARSE_STATUSES, description="ok, or unparsed when the text could not be read in full.")
     parse_reason: str = pa.Field(nullable=True, description="Why the text was not read (unparsed rows only).")

@@ -29,13 +29,30 @@ class Context:
 
 
 def _write_processed(ctx: Context, name: str, lf, key: str) -> None:
-    from censorstats import schemas
     from censorstats.parse import finish
     from censorstats.write import write_table
 
     df = finish(lf, name, key).collect()
-    schemas.PROCESSED_MODELS[name].validate(df, lazy=True)
+    _check_processed(name, df)
     write_table(df, ctx.output(f"data/processed/{name}.parquet"), ctx.output(f"data/processed/{name}.csv"))
+
+
+def _check_processed(name: str, df) -> None:
+    """The processed table's schema, whatever the stages before it did: a breach stops the build in one line."""
+    import pandera.polars as pa
+
+    from censorstats import schemas
+    from censorstats.build import BuildError
+
+    try:
+        schemas.PROCESSED_MODELS[name].validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        first = cases.row(0, named=True)
+        raise BuildError(
+            f"data/processed/{name}.parquet: column \"{first['column']}\": {first['failure_case']!r} fails {first['check']}"
+            f"{f' (and {cases.height - 1} more)' if cases.height > 1 else ''}; nothing was published [processed_schema]"
+        ) from None
 
 
 def build_sources(ctx: Context) -> None:

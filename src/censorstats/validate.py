@@ -6,14 +6,13 @@ with their _line and _row) and the list of problems. Nothing is written here.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pandera.polars as pa
 import polars as pl
 
 from censorstats import schemas
-from censorstats.load import LINE_COLUMN, ROW_COLUMN, read_raw
+from censorstats.load import LINE_COLUMN, ROW_COLUMN, RawBytes, read_raw, snapshot
 from censorstats.paths import OPTIONAL_RAW_TABLES, RAW_TABLES, Project
 from censorstats.problems import Problem
 
@@ -55,7 +54,7 @@ def _schema_problems(model, frame: pl.DataFrame, path: str) -> list[Problem]:
     data = frame.drop(LINE_COLUMN, ROW_COLUMN)
     try:
         model.validate(data, lazy=True)
-        return []
+        return _blank_required(model, frame, path)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     lines, rows = frame[LINE_COLUMN].to_list(), frame[ROW_COLUMN].to_list()
@@ -66,8 +65,25 @@ def _schema_problems(model, frame: pl.DataFrame, path: str) -> list[Problem]:
         index = case["index"]
         line = lines[index] if index is not None else 1
         row = rows[index] if index is not None else None
+        if case["check"] in schemas.ROW_CHECK_COLUMNS and index is not None:
+            columns = schemas.ROW_CHECK_COLUMNS[case["check"]]
+            values = ", ".join(f'{c} "{frame[c][index]}"' if frame[c][index] is not None else f"{c} empty" for c in columns if c in frame.columns)
+            problems.append(Problem(path, line, columns[0], f"{case['check']} ({values})", "row_check", row=row))
+            continue
         message, code = _describe(case["check"], case["failure_case"], case["column"])
         problems.append(Problem(path, line, case["column"] or "", message, code, row=row))
+    return problems + _blank_required(model, frame, path)
+
+
+def _blank_required(model, frame: pl.DataFrame, path: str) -> list[Problem]:
+    """Required free-text cells holding only white space: present to the schema, empty to a reader."""
+    problems = []
+    for name, col in model.to_schema().columns.items():
+        if col.nullable or col.checks or name not in frame.columns:
+            continue  # patterns and allowed values already refuse blanks
+        blank = frame.filter(pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() == ""))
+        for rec in blank.iter_rows(named=True):
+            problems.append(Problem(path, rec[LINE_COLUMN], name, "is only white space but a value is required", "required", row=rec[ROW_COLUMN]))
     return problems
 
 
@@ -102,14 +118,19 @@ def _after_published_problems(name: str, frame: pl.DataFrame, sources: pl.DataFr
     return problems
 
 
-def validate_raw(project: Project) -> Validated:
-    """Read and check every raw table; keep going after each problem so all are reported at once."""
+def validate_raw(project: Project, files: dict[str, RawBytes] | None = None) -> Validated:
+    """Check every raw table; keep going after each problem so all are reported at once.
+
+    `files` are the raw files as a build read them (load.snapshot); without them they are read here.
+    """
+    files = files or snapshot(project, RAW_TABLES + OPTIONAL_RAW_TABLES)
+    file_of = {name: files[project.relative(project.raw_file(name))] for name in RAW_TABLES + OPTIONAL_RAW_TABLES}
     problems: list[Problem] = []
     tables: dict[str, pl.DataFrame] = {}
-    present_optional = [t for t in OPTIONAL_RAW_TABLES if os.path.lexists(project.raw_file(t))]
+    present_optional = [t for t in OPTIONAL_RAW_TABLES if getattr(file_of[t].problem, "code", None) != "missing_file"]
     for name in RAW_TABLES + tuple(present_optional):
         model = schemas.RAW_MODELS[name]
-        raw, read_problems = read_raw(project, name, schemas.columns_of(model))
+        raw, read_problems = read_raw(project, name, schemas.columns_of(model), file_of[name])
         problems += read_problems
         if raw is None:
             continue

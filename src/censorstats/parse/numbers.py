@@ -13,6 +13,21 @@ Every text gets low, high, qualifier and status. The rules, in the order they ap
 4. Anything else is `unparsed`, with a reason: another script, an unknown word, two numbers
    that are not a range, a fraction in a count. A wrong number is worse than none.
 
+Guarantees, by construction rather than by the grammar's good behaviour:
+
+- The text must be written in the parser's alphabet (printable ASCII, white space, full-width
+  forms, en and em dashes, and the Chinese characters of the vocabulary). The only digits are
+  0-9 and their full-width forms: a superscript, circled, full-stop or other script's digit
+  ("9800¹", "①500", "⒈500") makes the text unparsed, checked before NFKC could turn it into a digit.
+- Every count read is a whole number from 1 to 10,000,000,000,000 (10^13): a count of zero, a
+  number with a leading zero ("010") and anything larger are unparsed. The arithmetic is bounded
+  before it is done, so it never overflows.
+- A range's low end takes the high end's multiplier ("5-6 million"), never the other way round
+  ("1万-5000" is not read). A bare low end must be a plausible count of the same unit as the high
+  end: when the high end is a thousand times the low one or more, the text is a code or phone
+  number ("400-8008800") or shorthand whose reading is ambiguous ("5-6,000": 5 or 5,000?), and
+  is unparsed.
+
 The number is computed exactly in integers: 1.083 billion is 1,083,000,000.
 Grouping: "9,800", "11.000" and "11 159" are thousands when every group has three digits and
 there is no multiplier; before a multiplier a point is a decimal point ("1.045 million") and so
@@ -25,7 +40,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from censorstats.parse.text import normal_form
+from censorstats.parse.text import TRADITIONAL, normal_form
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary: the single statement of what words mean. The codebook prints these tables.
@@ -146,7 +161,23 @@ KNOWN_WORDS = sorted(
 )
 KNOWN_CJK = set("".join(w for w in _flat(PREFIX_QUALIFIERS) + _flat(SUFFIX_QUALIFIERS) + list(MULTIPLIERS) if not w.isascii())) | set(MEASURE_WORDS) | {"至", "到"}
 
-MAX_DIGITS = 15  # beyond this Int64 arithmetic could overflow; no count printed is that long
+MAX_COUNT = 10**13  # the largest count read; nothing counted in this dataset comes near it
+MAX_DIGITS = len(str(MAX_COUNT))  # digits x multiplier beyond this are over MAX_COUNT: never computed
+TOO_LARGE = f"number too large (over {MAX_COUNT:,})"
+RANGE_SPREAD = 1000  # a bare low end this many times smaller than its high end is not read as a range
+assert all(str(m).rstrip("0") == "1" for m in MULTIPLIERS.values()), "multipliers are powers of ten"
+
+# The parser's alphabet. Anything else (a superscript, circled, full-stop or non-Latin digit, a
+# control character, a letter NFKC would fold into ASCII) leaves the text unparsed: checked on
+# the text as given, before normalisation can turn such a character into part of a number.
+ALPHABET_CHARS = (
+    "\x20-\x7e"  # printable ASCII
+    "\u00a0\u2000-\u200a\u202f\u205f\u3000"  # spaces: no-break, thin, ideographic, ...
+    "\uff01-\uff5e"  # full-width forms of printable ASCII (１２００, ，)
+    "\u2013\u2014"  # en and em dash, as range separators
+    + "".join(sorted(KNOWN_CJK | {t for t, s in TRADITIONAL.items() if s in KNOWN_CJK}))
+)
+OUTSIDE_ALPHABET = f"[^{ALPHABET_CHARS}]"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,24 +264,36 @@ def _with_digits(lf: pl.LazyFrame, n: pl.Expr, has_mult: pl.Expr, prefix: str) -
 
 
 def _value(prefix: str, mult: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(value, problem) for digits in columns {prefix}int/{prefix}frac times an integer multiplier."""
+    """(value, problem) for digits in columns {prefix}int/{prefix}frac times a power-of-ten multiplier.
+
+    Nothing is computed that could overflow: digits and multiplier together are at most
+    MAX_DIGITS long, and the fraction is used only when it ends within the multiplier
+    ("1.5 thousand": 5 x 100), so every intermediate is below 10^MAX_DIGITS.
+    """
     i, f = pl.col(f"{prefix}int"), pl.col(f"{prefix}frac")
-    flen = f.str.len_chars()
-    scale = pl.lit(10, pl.Int64).pow(flen.cast(pl.Int64))
-    too_long = (i.str.len_chars() + mult.cast(pl.Float64).log10().round(0).cast(pl.Int64)) > MAX_DIGITS + 3
-    too_long = too_long | (i.str.len_chars() > MAX_DIGITS) | (flen > 9)
+    significant = f.str.strip_chars_end("0")  # 1.50 million is 1.5 million
+    flen, slen = f.str.len_chars(), significant.str.len_chars()
+    zeros = mult.cast(pl.String).str.len_chars() - 1  # the multiplier is 10^zeros
+    too_long = (i.str.len_chars() + zeros) > MAX_DIGITS
+    whole = slen <= zeros
     ival = pl.when(~too_long).then(i.cast(pl.Int64, strict=False))
-    fval = pl.when(~too_long & (flen > 0)).then(f.cast(pl.Int64, strict=False)).otherwise(0)
-    frac_part = fval * mult
-    whole = (frac_part % scale) == 0
-    value = ival * mult + frac_part // scale
+    frac_part = pl.when(~too_long & whole & (slen > 0)).then(
+        significant.cast(pl.Int64, strict=False) * pl.lit(10, pl.Int64).pow(zeros - slen)
+    ).otherwise(0)
+    value = ival * mult + frac_part
     problem = (
         pl.when(i.is_null()).then(pl.lit("number grouping not understood"))
-        .when(too_long).then(pl.lit("number too large"))
+        .when(i.str.contains("^0[0-9]")).then(pl.lit("a number with a leading zero (a code or telephone number, not a count)"))
+        .when(too_long).then(pl.lit(TOO_LARGE))
         .when((flen > 0) & (mult == 1)).then(pl.lit("a count with a fractional part and no multiplier"))
         .when(~whole).then(pl.lit("not a whole number"))
     )
     return value, problem
+
+
+def _implausible(value: pl.Expr) -> pl.Expr:
+    """Why a computed count is not one (null when it is): zero, or more than MAX_COUNT."""
+    return pl.when(value == 0).then(pl.lit("a count of zero")).when(value > MAX_COUNT).then(pl.lit(TOO_LARGE))
 
 
 def _multiplier(word: pl.Expr) -> pl.Expr:
@@ -282,7 +325,9 @@ def _read_single(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     lf = lf.with_columns(
         pl.coalesce(s("m1"), s("m0")).alias("__mword"),
         _multiplier(pl.coalesce(s("m1"), s("m0"))).alias("__m1"),
-        (s("n2").cast(pl.Int64, strict=False) * _multiplier(s("m2"))).alias("__v2"),
+        # A compound's second part is below its first multiplier (at most 10^12), so 10 digits is
+        # plenty; longer ones are not computed (and fail the compound rule below).
+        (pl.when(s("n2").str.len_chars() <= 10).then(s("n2").cast(pl.Int64, strict=False)) * _multiplier(s("m2"))).alias("__v2"),
         _qualifier_of(s("pre"), PREFIX_QUALIFIERS).alias("__k1"),
         _qualifier_of(s("q1"), SUFFIX_QUALIFIERS).alias("__k2"),
         _qualifier_of(s("post"), SUFFIX_QUALIFIERS).alias("__k3"),
@@ -294,24 +339,30 @@ def _read_single(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     qualifier = pl.coalesce(*kinds, pl.lit("exact"))
     conflict = pl.any_horizontal(k.is_not_null() & (k != qualifier) for k in kinds)
     present = [pl.when(pl.any_horizontal(k == kind for k in kinds)).then(pl.lit(kind)) for kind in sorted(PREFIX_QUALIFIERS)]
-    compound_ok = s("n2").is_null() | (pl.col("__mword").is_in(["亿", "万"]) & (pl.col("__v2") < pl.col("__m1")))
+    compound_ok = s("n2").is_null() | (pl.col("__mword").is_in(["亿", "万"]) & (pl.col("__v2") < pl.col("__m1"))).fill_null(False)
+    value = value + pl.col("__v2").fill_null(0)
     problem = (
         pl.when(problem.is_not_null()).then(problem)
         .when(~compound_ok).then(pl.lit("compound number not understood"))
         .when(conflict).then(pl.lit("conflicting qualifiers: ") + pl.concat_str(present, separator=" and ", ignore_nulls=True))
+        .otherwise(_implausible(value))
     )
-    value = value + pl.col("__v2").fill_null(0)
     lf = lf.with_columns(value.alias("__value"), qualifier.alias("__q"), problem.alias("__problem"))
     return lf.select(_reading(text, pl.col("__value"), pl.col("__value"), pl.col("__q"), pl.col("__problem")))
+
+
+SPREAD_REASON = (f"range whose ends differ {RANGE_SPREAD:,}-fold or more: a code or telephone number, "
+                 "or shorthand such as '5-6,000' that can be read two ways")
 
 
 def _read_range(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     """Texts that are two numbers joined as a range ("5,000-6,000", "between 5 and 6 million")."""
     r = lambda f: pl.col("__r").struct.field(f)  # noqa: E731
     lf = lf.with_columns(pl.col("__norm").str.extract_groups(RANGE).alias("__r"))
+    # "5-6 million": the low end takes the high end's multiplier; "1万-5000" is not 1万-5000万.
     lf = lf.with_columns(
         _multiplier(pl.coalesce(r("ma"), r("mb"))).alias("__ma"),
-        _multiplier(pl.coalesce(r("mb"), r("ma"))).alias("__mb"),
+        _multiplier(r("mb")).alias("__mb"),
     )
     lf = _with_digits(lf, r("a"), pl.col("__ma").is_not_null(), "__a")
     lf = _with_digits(lf, r("b"), pl.col("__mb").is_not_null(), "__b")
@@ -323,6 +374,9 @@ def _read_range(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
         .when(pl.col("__pa").is_not_null()).then(pl.col("__pa"))
         .when(pl.col("__pb").is_not_null()).then(pl.col("__pb"))
         .when(pl.col("__va") > pl.col("__vb")).then(pl.lit("range whose first number is larger than its second"))
+        .when(pl.any_horizontal(_implausible(pl.col(v)).is_not_null() for v in ("__va", "__vb")))
+        .then(pl.coalesce(_implausible(pl.col("__va")), _implausible(pl.col("__vb"))))
+        .when(r("ma").is_null() & (pl.col("__vb") >= pl.col("__va") * RANGE_SPREAD)).then(pl.lit(SPREAD_REASON))
     )
     return lf.select(_reading(text, pl.col("__va"), pl.col("__vb"), pl.lit("range"), problem))
 
@@ -338,11 +392,13 @@ def _unreadable(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     cjk = norm.str.extract_all(r"[\u3400-\u9fff]")
     unknown_cjk = cjk.list.eval(pl.element().filter(~pl.element().is_in(sorted(KNOWN_CJK)))).list.unique(maintain_order=True)
     numbers = norm.str.count_matches(r"[0-9]+(?:[,.' ][0-9]{3})*(?:[.,][0-9]+)?")
+    alien = raw.str.extract_all(OUTSIDE_ALPHABET).list.unique(maintain_order=True)
     problem = (
         pl.when(raw.is_null() | (norm == "")).then(pl.lit("empty text"))
         .when(scripts.is_not_null()).then(scripts)
         .when(unknown_words.list.len() > 0).then(pl.lit("unknown word(s): ") + unknown_words.list.join(", "))
         .when(unknown_cjk.list.len() > 0).then(pl.lit("unknown character(s): ") + unknown_cjk.list.join(""))
+        .when(pl.col("__alien")).then(pl.lit("character(s) outside the figures' alphabet: ") + alien.list.join(" "))
         .when(pl.col("__words_bad")).then(pl.lit("number words not understood"))
         .when(numbers == 0).then(pl.lit("no number found"))
         .when(numbers > 1).then(pl.lit("two or more numbers that are not a range"))
@@ -354,10 +410,14 @@ def _unreadable(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
 
 def _read_distinct(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     """The readings of the texts in column `text` (one row per text): low/high/qualifier/status/reason."""
-    lf = lf.with_columns(normal_form(pl.col(text)).alias("__norm"))
+    lf = lf.with_columns(
+        normal_form(pl.col(text)).alias("__norm"),
+        pl.col(text).str.contains(OUTSIDE_ALPHABET).fill_null(False).alias("__alien"),
+    )
     lf = _words_to_digits(lf, "__norm")
-    single = pl.col("__norm").str.contains(SINGLE).fill_null(False)
-    range_ = ~single & pl.col("__norm").str.contains(RANGE).fill_null(False)
+    readable = ~pl.col("__alien")
+    single = readable & pl.col("__norm").str.contains(SINGLE).fill_null(False)
+    range_ = readable & ~single & pl.col("__norm").str.contains(RANGE).fill_null(False)
     lf = lf.with_columns(single.alias("__single"), range_.alias("__range")).cache()
     return pl.concat([
         _read_single(lf.filter(pl.col("__single")), text),
