@@ -5,20 +5,24 @@ saving, so that the same data always gives byte-identical SVG and PNG files. Eve
 its finding in its title (computed from the data, so it stays true when the data changes), labels
 its axes with units, and ends with a source line: what it counts and the data version (a hash of
 the tables it was drawn from).
+
+Figures are matplotlib Figure objects drawn by the Agg renderer, never through pyplot: the build
+renders them with no display and no backend to choose, and a notebook shows one inline because
+it knows how to draw itself as PNG (`_repr_png_`), whatever backend the kernel runs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import matplotlib
+import polars as pl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import polars as pl  # noqa: E402
-
-from censorstats.compare import reach_series  # noqa: E402
+from censorstats.compare import reach_series
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 STYLE = {
@@ -44,6 +48,27 @@ AUTHORITY_LABELS = {"cac": "CAC", "mps": "MPS", "npcsc": "NPCSC", "napip": "NAPI
                     "mps-and-cac": "MPS+CAC (combined by an outlet)"}
 NOTE_COLOUR = "#444444"
 CONSENSUS_COLOUR, OUTLIER_COLOUR = "#0072B2", "#D55E00"
+
+
+class ReportFigure(Figure):
+    """A figure that carries its style, so that it draws the same in the build and in a notebook."""
+
+    style: dict = STYLE
+
+    def _repr_png_(self) -> bytes:
+        """What Jupyter shows for a figure cell: the PNG the build would write."""
+        buffer = io.BytesIO()
+        with matplotlib.rc_context(self.style):
+            self.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+
+
+def _new_figure(style: dict) -> tuple[ReportFigure, object]:
+    """A figure and its one axes, with an Agg canvas of its own (no pyplot, no window, nothing global)."""
+    fig = ReportFigure()
+    fig.style = style
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
 
 
 def data_version(paths: list[Path]) -> str:
@@ -84,7 +109,7 @@ def _fit_axes(fig, ax, bottom: float, top: float) -> None:
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     outer = ax.get_tightbbox(renderer)
-    pad = 1.08 * plt.rcParams["font.size"] * fig.dpi / 72
+    pad = 1.08 * matplotlib.rcParams["font.size"] * fig.dpi / 72
     width, height = fig.bbox.width, fig.bbox.height
     fig.subplots_adjust(
         left=(frame.x0 - outer.x0 + pad) / width,
@@ -153,8 +178,8 @@ def campaign_scale(claims: pl.DataFrame, version: str):
     """Each claim about accounts at the day it was public, log scale, by authority, with its consensus interval."""
     data = campaign_scale_data(claims)
     markers = {"bounded": "o", "at_least": "^", "at_most": "v"}
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
+    with matplotlib.rc_context(STYLE):
+        fig, ax = _new_figure(STYLE)
         authorities = sorted(data["authority_id"].unique().to_list())
         for colour, authority in zip(OKABE_ITO, authorities):
             part = data.filter(pl.col("authority_id") == authority)
@@ -201,8 +226,8 @@ def scale_vs_reach_data(comparisons: pl.DataFrame, default_platform: str = "wech
 def scale_vs_reach(comparisons: pl.DataFrame, version: str):
     data = scale_vs_reach_data(comparisons)
     style = STYLE | {"figure.figsize": (10, max(5.5, 0.42 * data.height + 2.2)), "font.size": 9}
-    with plt.rc_context(style):
-        fig, ax = plt.subplots()
+    with matplotlib.rc_context(style):
+        fig, ax = _new_figure(style)
         # A bar starts at the low end, or at the value where the low end is 0 (no place on a log axis);
         # an interval open above is drawn to three times its start, with a ▶ marker.
         bar_from = pl.when(pl.col("per_million_low") > 0).then("per_million_low").otherwise("per_million_at_values")
@@ -245,8 +270,8 @@ def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
     series = reach_series(reach.lazy()).collect()
     spans = claims.filter((pl.col("unit") == "accounts") & pl.col("period_start").is_not_null() & pl.col("announced_by").is_not_null()
                           & (pl.col("period_start") < pl.col("announced_by"))).sort("period_start")
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
+    with matplotlib.rc_context(STYLE):
+        fig, ax = _new_figure(STYLE)
         for rec in spans.iter_rows(named=True):
             ax.axvspan(rec["period_start"], rec["announced_by"], color="#999999", alpha=0.12, linewidth=0)
         platforms = series.group_by("platform_id").agg(pl.col("value_low").max()).sort("value_low", descending=True)["platform_id"].to_list()
@@ -292,8 +317,8 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
     data = discrepancies_data(claim_reports, claims, reports)
     order = data.select("claim_id").unique().sort("claim_id")["claim_id"].to_list()
     style = STYLE | {"figure.figsize": (10, max(5.5, 0.3 * len(order) + 2.2)), "font.size": 9}
-    with plt.rc_context(style):
-        fig, ax = plt.subplots()
+    with matplotlib.rc_context(style):
+        fig, ax = _new_figure(style)
         ys = data.with_columns(pl.col("claim_id").replace_strict({c: i for i, c in enumerate(order)}, return_dtype=pl.Int64).alias("y"))
         consensus = ys.filter(pl.col("role") == "consensus")
         outliers = ys.filter(pl.col("role") == "outlier")
@@ -326,7 +351,7 @@ def save(fig, svg: Path, png: Path) -> None:
     import numpy as np
     from matplotlib.image import imsave
 
-    with plt.rc_context(STYLE), ThreadPoolExecutor(max_workers=1) as writer:
+    with matplotlib.rc_context(STYLE), ThreadPoolExecutor(max_workers=1) as writer:
         fig.canvas.draw()
         pixels = np.array(fig.canvas.buffer_rgba())  # a copy: the buffer belongs to the canvas's renderer
         # zlib level 3: as small as the default level 6 on these figures, and a third faster to write
@@ -334,4 +359,3 @@ def save(fig, svg: Path, png: Path) -> None:
                                     pil_kwargs={"compress_level": 3})
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
         png_written.result()
-    plt.close(fig)
