@@ -198,3 +198,48 @@ def test_a_table_no_step_reads_is_still_validated_once_when_it_changes(built, mo
     set_cell(built.raw_file("authorities"), "cac", "authority_id", "CAC")
     with pytest.raises(build.InvalidInput):
         build.build(built)
+
+
+def _append_rows(path, rows: list[list[str]]) -> None:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(out.getvalue())
+
+
+def test_added_rows_and_corrections_build_and_the_last_line_names_the_new_warning(built, monkeypatch, capsys):
+    """The add-data loop: ten more report rows (relays of figures already in the table, under new ids) and two
+    corrections. The build succeeds, and its last line names the one new warning by the row's id."""
+    import csv
+
+    with built.raw_file("reports").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, originals = rows[0], {row[0]: row for row in rows[1:]}
+    added = []
+    for n, original in enumerate(["r273", "r274", "r275", "r276", "r277", "r278", "r280", "r214", "r215", "r216"], start=901):
+        row = list(originals[original])
+        row[0] = f"r{n}"
+        added.append(row)
+    added[4][header.index("period_text")] = "in the fortnight before"  # r905: a phrase the parser cannot resolve
+    _append_rows(built.raw_file("reports"), added)
+    _append_rows(built.raw_file("corrections"), [
+        ["r901", "exclude", "", "the same relay entered twice", "test", "2026-11-30"],
+        ["r902", "override", "928,000", "checked against the page", "test", "2026-11-30"],
+    ])
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
+
+    assert main(["build"]) == 0
+
+    out, err = capsys.readouterr()
+    last = out.splitlines()[-1]
+    assert last.startswith("124 warning(s), 1 new since the last build: reports.csv r905 unresolved_period"), last
+    assert '(r905): column "period_text": warning: "in the fortnight before" was not resolved' in err
+    reports = pl.read_parquet(built.processed / "reports.parquet")
+    assert reports.filter(pl.col("report_id").is_in([r[0] for r in added])).height == 10
+    roles = dict(pl.read_parquet(built.processed / "claim_reports.parquet").select("report_id", "role").iter_rows())
+    assert roles["r901"] == "excluded"
+    assert main(["build"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "124 warning(s), none new since the last build"

@@ -197,10 +197,10 @@ def shipped(tmp_path_factory):
     import shutil
 
     from censorstats.paths import Project
-    from conftest import ROOT
+    from conftest import FIXTURE_RAW
 
     project = Project(tmp_path_factory.mktemp("shipped"))
-    shutil.copytree(ROOT / "data" / "raw", project.raw)
+    shutil.copytree(FIXTURE_RAW, project.raw)
     build.build(project, ["reconcile"])
     read = lambda name: pl.read_parquet(project.processed / f"{name}.parquet")  # noqa: E731
     return read("claims"), read("claim_reports"), read("discrepancies"), project

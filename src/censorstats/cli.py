@@ -20,17 +20,30 @@ def _print_problems(problems, project: Project) -> None:
 
 
 def cmd_validate(args, project: Project) -> int:
-    from censorstats.parse import parse_problems, parsed_reach, parsed_reports
-    from censorstats.problems import has_errors
+    """Like a linter: one line per problem on stdout (all of them, named by row id), the count on stderr."""
+    from censorstats import diagnostics
+    from censorstats.problems import has_errors, sort_problems, summary, write_json
     from censorstats.validate import validate_raw
 
     result = validate_raw(project)
     problems = list(result.problems)
     if not has_errors(problems):
-        paths = {t: project.relative(project.raw_file(t)) for t in ("reports", "reach", "corrections")}
-        problems += parse_problems(parsed_reports(result.tables).collect(), parsed_reach(result.tables).collect(), paths,
-                                   result.tables.get("corrections"))
-    _print_problems(problems, project)
+        problems += diagnostics.parse_warnings_from_raw(project, result.tables)
+    problems = sort_problems(diagnostics.finished(problems, result.tables, project))
+    write_json(problems, project.build_state / "problems.json")
+    shown = problems
+    if args.errors_only:
+        shown = [p for p in shown if p.severity == "error"]
+    if args.id:
+        shown = [p for p in shown if p.row_id in args.id]
+    if args.new:
+        new = diagnostics.new_since_last_build(shown, project)
+        shown = shown if new is None else new
+    for p in shown:
+        print(p.format())
+    selection = f"; {len(shown)} shown" if len(shown) != len(problems) else ""
+    print(f"{summary(problems)}{selection} (machine-readable copy: {project.relative(project.build_state / 'problems.json')})",
+          file=sys.stderr)
     return 1 if has_errors(problems) else 0
 
 
@@ -48,12 +61,29 @@ def cmd_build(args, project: Project) -> int:
         print(f"censorstats build: {exc}", file=sys.stderr)
         return 2
     if outcome.problems:
-        _print_problems(outcome.problems, project)
+        from censorstats.problems import write_json
+
+        write_json(outcome.problems, project.build_state / "problems.json")
+    for problem in outcome.new or []:
+        print(problem.format(), file=sys.stderr)
     if args.dry_run:
         print(f"would rebuild: {', '.join(outcome.rebuilt) or 'nothing'}")
     else:
         print(outcome.summary())
+        print(_problems_line(outcome, project))
     return 0
+
+
+def _problems_line(outcome, project: Project) -> str:
+    """The build's last line: its warnings, naming those new since the previous build (`censorstats validate --new`)."""
+    from censorstats.diagnostics import at_last_build, summary_line
+
+    if outcome.diagnostics is None:  # nothing was checked: the data is as the last build left it
+        recorded = at_last_build(project)
+        if recorded is None:
+            return "data not checked yet"
+        return f"{sum(p['severity'] == 'warning' for p in recorded)} warning(s), none new since the last build"
+    return summary_line(outcome.diagnostics, outcome.new) + ("; list them: censorstats validate --new" if outcome.new else "")
 
 
 def cmd_status(args, project: Project) -> int:
@@ -153,7 +183,10 @@ def cmd_codebook(args, project: Project) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="censorstats", description="Traceable tables and figures of China's campaigns against online accounts.")
     sub = p.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("validate", help="check every raw table and list every problem (file:line: column)")
+    v = sub.add_parser("validate", help="check every raw table and list every problem (file:line (id): column)")
+    v.add_argument("--new", action="store_true", help="only problems that were not there at the end of the last build")
+    v.add_argument("--id", action="append", metavar="ID", help="only problems in the row with this id, e.g. r474 (repeatable)")
+    v.add_argument("--errors-only", action="store_true", help="leave warnings out")
     v.set_defaults(func=cmd_validate)
     b = sub.add_parser("build", help="rebuild what is stale in data/processed/ and reports/figures/")
     b.add_argument("targets", nargs="*", help="steps or output files (default: everything)")
