@@ -45,7 +45,7 @@ STEPS: tuple[Step, ...] = (
     Step("sources", raw("sources"), table_outputs("sources"), COMMON_CODE + PARSE_CODE + ("steps.py",), "censorstats.steps:build_sources"),
     Step(
         "reports",
-        raw("sources", "campaigns", "metrics", "reports"),
+        raw("sources", "campaigns", "authorities", "metrics", "reports"),
         table_outputs("reports"),
         COMMON_CODE + PARSE_CODE + ("steps.py",),
         "censorstats.steps:build_reports",
@@ -53,14 +53,14 @@ STEPS: tuple[Step, ...] = (
     Step("reach", raw("sources", "platforms", "reach"), table_outputs("reach"), COMMON_CODE + PARSE_CODE + ("steps.py",), "censorstats.steps:build_reach"),
     Step(
         "reconcile",
-        ("data/processed/reports.parquet", *raw("corrections")),
+        ("data/processed/reports.parquet", *raw("corrections", "campaigns", "authorities", "metrics")),
         table_outputs("claims") + table_outputs("claim_reports") + table_outputs("discrepancies"),
         COMMON_CODE + PARSE_CODE + ("reconcile.py", "steps.py"),
         "censorstats.steps:build_reconciled",
     ),
     Step(
         "compare",
-        ("data/processed/claims.parquet", "data/processed/reach.parquet"),
+        ("data/processed/claims.parquet", "data/processed/reach.parquet", *raw("campaigns", "authorities", "metrics")),
         table_outputs("scale_vs_reach"),
         COMMON_CODE + ("compare.py", "reconcile.py", "steps.py"),
         "censorstats.steps:build_scale_vs_reach",
