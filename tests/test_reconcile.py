@@ -201,7 +201,7 @@ def shipped(tmp_path_factory):
 
     project = Project(tmp_path_factory.mktemp("shipped"))
     shutil.copytree(FIXTURE_RAW, project.raw)
-    build.build(project, ["reconcile"])
+    build.build(project)  # figures too: trace lists the figures that drew a number
     read = lambda name: pl.read_parquet(project.processed / f"{name}.parquet")  # noqa: E731
     return read("claims"), read("claim_reports"), read("discrepancies"), project
 
@@ -244,6 +244,25 @@ def test_discrepancies_and_trace_commands(shipped, monkeypatch, capsys):
     assert "2019-cac-six-month-ecology-governance-campaign\n  magnitude [r140 r133]: ECNS \"30,000\"" in out
     assert main(["trace", "r078"]) == 0
     out = capsys.readouterr().out
-    assert 'printed:   "2200缺家"' in out and 'corrected: read as "2200余家"' in out and "as consensus" in out
-    assert "figures:   reports/figures/" in out
+    assert 'printed:   "2200缺家"' in out and 'corrected: read as "2200余家" → at_least, 2,200 to unbounded' in out and "as consensus" in out
+    assert "reason:    缺 is a text-spinner garble of 余" in out and "decided:   " in out
+    assert out.splitlines()[-1] == "  figures:   none"  # a count of websites: drawn in no figure
+    assert main(["trace", "r140"]) == 0  # ECNS's misprinted 30,000: a point of its own in the discrepancies figure only
+    assert capsys.readouterr().out.splitlines()[-1] == "  figures:   reports/figures/discrepancies.svg"
+    assert main(["trace", "2018-self-media-clean-up/accounts_closed"]) == 0
+    figures = capsys.readouterr().out.splitlines()[-1]
+    assert "campaign_scale.svg" in figures and "scale_vs_reach.svg" in figures
     assert main(["trace", "no-such-id"]) == 1
+
+
+def test_trace_shows_who_decided_a_correction_and_when_where_claim_reports_carries_it():
+    from censorstats.trace import _correction_lines
+
+    row = {"role": "consensus", "value_text": "2200缺家", "read_as": "2200余家", "correction_reason": "a garble of 余"}
+    with_decision = _correction_lines(row | {"decided_by": "censorstats maintainers", "decided_on": "2026-11-25"})
+    assert with_decision == ['  corrected: read as "2200余家" → at_least, 2,200 to unbounded', "  reason:    a garble of 余",
+                             "  decided:   by censorstats maintainers, on 2026-11-25"]
+    assert "no decided_by, decided_on columns" in _correction_lines(row)[-1]
+    excluded = _correction_lines({"role": "excluded", "value_text": "10,000", "read_as": "10,000", "correction_reason": "a relay of a relay",
+                                  "decided_by": None, "decided_on": None})
+    assert excluded == ["  corrected: excluded from its claim", "  reason:    a relay of a relay", "  decided:   by not recorded, on not recorded"]

@@ -51,9 +51,12 @@ CONSENSUS_COLOUR, OUTLIER_COLOUR = "#0072B2", "#D55E00"
 
 
 class ReportFigure(Figure):
-    """A figure that carries its style, so that it draws the same in the build and in a notebook."""
+    """A figure that carries its style, so that it draws the same in the build and in a notebook,
+    and what it drew: `drawn` lists the claims (and, for per-report figures, the reports) whose
+    numbers are on it, which the build saves beside it for `censorstats trace`."""
 
     style: dict = STYLE
+    drawn: pl.DataFrame | None = None
 
     def _repr_png_(self) -> bytes:
         """What Jupyter shows for a figure cell: the PNG the build would write."""
@@ -69,6 +72,13 @@ def _new_figure(style: dict) -> tuple[ReportFigure, object]:
     fig.style = style
     FigureCanvasAgg(fig)
     return fig, fig.add_subplot()
+
+
+def drawn_ids(claim_ids: pl.Series | list, report_ids: pl.Series | list | None = None) -> pl.DataFrame:
+    """What a figure drew: claim_id, and report_id where single reports are drawn (else empty: the claim's value)."""
+    claims = pl.Series("claim_id", list(claim_ids), pl.String)
+    reports = pl.Series("report_id", list(report_ids) if report_ids is not None else [None] * len(claims), pl.String)
+    return pl.DataFrame([claims, reports]).unique().sort("claim_id", "report_id", nulls_last=False)
 
 
 def data_version(paths: list[Path]) -> str:
@@ -208,6 +218,7 @@ def campaign_scale(claims: pl.DataFrame, version: str):
         source = (f"Source: censorstats; {data.height} official figures reconciled from {int(data['n_consensus'].sum())} agreeing "
                   f"reports; largest: {high['claim_id']}; data {version}")
         _finish(fig, ax, title, source)
+    fig.drawn = drawn_ids(data["claim_id"])
     return fig
 
 
@@ -258,6 +269,7 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
         source = (f"Source: censorstats; {data.height} claims, reach = latest company-reported MAU at most "
                   f"{int(comparisons['reach_tolerance_days'].max())} days before the claim; data {version}")
         _finish(fig, ax, title, source)
+    fig.drawn = drawn_ids(data["claim_id"])
     return fig
 
 
@@ -290,6 +302,7 @@ def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
         source = (f"Source: censorstats; {series.height} MAU figures (company reports and relays) for {len(platforms)} platforms; "
                   f"{spans.height} campaign periods shaded; data {version}")
         _finish(fig, ax, title, source)
+    fig.drawn = drawn_ids(spans["claim_id"])  # the claims whose periods are marked
     return fig
 
 
@@ -337,6 +350,7 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
         source = (f"Source: censorstats; {data.height} readable reports of {len(order)} claims with {4}+ reports or an outlier; "
                   f"data {version}")
         _finish(fig, ax, title, source)
+    fig.drawn = drawn_ids(data["claim_id"], data["report_id"])
     return fig
 
 

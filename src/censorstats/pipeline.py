@@ -36,8 +36,10 @@ FIGURE_CODE = ("figures.py", "compare.py", "reconcile.py", "steps.py", "write.py
 
 
 def figure_step(name: str, inputs: tuple[str, ...]) -> Step:
-    """A report figure: drawn by figures.NAME from the processed tables it names, saved as SVG and PNG."""
-    return Step(f"fig_{name}", inputs, (f"reports/figures/{name}.svg", f"reports/figures/{name}.png"), FIGURE_CODE,
+    """A report figure: drawn by figures.NAME from the processed tables it names, saved as SVG and PNG, with the
+    claim and report ids it drew (NAME.drawn.csv, read by `censorstats trace`)."""
+    outputs = (f"reports/figures/{name}.svg", f"reports/figures/{name}.png", f"reports/figures/{name}.drawn.csv")
+    return Step(f"fig_{name}", inputs, outputs, FIGURE_CODE,
                 "censorstats.steps:build_figure", params=(("figure", name),))
 
 

@@ -112,3 +112,5 @@ def build_figure(ctx: Context) -> None:
     version = figures.data_version([ctx.input(path) for path in step.inputs])
     fig = getattr(figures, name)(*tables, version)
     figures.save(fig, ctx.output(f"reports/figures/{name}.svg"), ctx.output(f"reports/figures/{name}.png"))
+    # What the figure drew, for `censorstats trace`: which figures show a given number
+    fig.drawn.write_csv(ctx.output(f"reports/figures/{name}.drawn.csv"))
