@@ -81,6 +81,22 @@ def drawn_ids(claim_ids: pl.Series | list, report_ids: pl.Series | list | None =
     return pl.DataFrame([claims, reports]).unique().sort("claim_id", "report_id", nulls_last=False)
 
 
+def _wrap(text: str, width: int) -> str:
+    """Break a label between words, never inside one."""
+    import textwrap
+
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+def _authority_label(claim: dict) -> str:
+    """The authority's name spelled out, with the abbreviation the other labels use: 'Ministry of Public Security (MPS)'."""
+    short = AUTHORITY_LABELS.get(claim["authority_id"], claim["authority_id"])
+    name = claim.get("authority_name")
+    if not name:
+        return short
+    return f"{name} ({short})" if short.isupper() else name
+
+
 def data_version(paths: list[Path]) -> str:
     """A short hash of the tables a figure is drawn from: the same tables, the same version."""
     digest = hashlib.sha256()
@@ -105,7 +121,7 @@ def _finish(fig, ax, title: str, source: str) -> None:
     fig.suptitle(wrapped, x=0.01, y=0.995, ha="left", va="top", fontsize=13, fontweight="bold")
     fig.text(0.01, 0.005, source, fontsize=8, color=NOTE_COLOUR, va="bottom")
     inch = 1 / fig.get_figheight()
-    _fit_axes(fig, ax, bottom=0.3 * inch, top=1 - (0.3 + 0.22 * wrapped.count("\n")) * inch)
+    _fit_axes(fig, ax, bottom=(0.3 + 0.15 * source.count("\n")) * inch, top=1 - (0.3 + 0.22 * wrapped.count("\n")) * inch)
 
 
 def _fit_axes(fig, ax, bottom: float, top: float) -> None:
@@ -172,10 +188,16 @@ def _short(claim_id: str, width: int = 44) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def official(claims: pl.DataFrame) -> pl.DataFrame:
+    """Only official figures: not an outlet's own total or misprint (claim_kind 'outlet_total'); a table
+    without claim_kind holds official claims only."""
+    return claims.filter(pl.col("claim_kind") == "official") if "claim_kind" in claims.columns else claims
+
+
 def campaign_scale_data(claims: pl.DataFrame) -> pl.DataFrame:
-    """Claims about accounts that have a value and a date: one point per official figure."""
+    """Official claims about accounts that have a value and a date: one point per official figure."""
     return (
-        claims.filter((pl.col("unit") == "accounts") & pl.col("value").is_not_null() & pl.col("announced_by").is_not_null()
+        official(claims).filter((pl.col("unit") == "accounts") & pl.col("value").is_not_null() & pl.col("announced_by").is_not_null()
                       & (pl.col("value") > 0))
         .with_columns(
             pl.when(pl.col("consensus_high").is_null()).then(pl.lit("at_least"))
@@ -193,30 +215,34 @@ def campaign_scale(claims: pl.DataFrame, version: str):
         authorities = sorted(data["authority_id"].unique().to_list())
         for colour, authority in zip(OKABE_ITO, authorities):
             part = data.filter(pl.col("authority_id") == authority)
-            # Interval bars: the consensus; an open end is drawn as a short stub to a third or three times the value.
-            bars = part.select(
-                "announced_by",
-                pl.when(pl.col("bound") == "at_most").then(pl.col("value") / 3).otherwise(pl.col("consensus_low")).alias("bottom"),
-                pl.when(pl.col("bound") == "at_least").then(pl.col("value") * 3).otherwise(pl.col("consensus_high")).alias("top"),
-            )
-            ax.vlines(bars["announced_by"].to_list(), bars["bottom"].to_list(), bars["top"].to_list(), color=colour, alpha=0.5, linewidth=1.5)
+            # Interval bars where both ends are known; an open end is an arrow pointing the way the bound is open,
+            # not a bar, so that no end is drawn where the data has none.
+            bounded = part.filter(pl.col("bound") == "bounded")
+            ax.vlines(bounded["announced_by"].to_list(), bounded["consensus_low"].to_list(), bounded["consensus_high"].to_list(),
+                      color=colour, alpha=0.5, linewidth=1.5)
+            for rec in part.filter(pl.col("bound") != "bounded").iter_rows(named=True):
+                towards = rec["value"] * (3 if rec["bound"] == "at_least" else 1 / 3)
+                ax.annotate("", xy=(rec["announced_by"], towards), xytext=(rec["announced_by"], rec["value"]),
+                            arrowprops={"arrowstyle": "-|>", "color": colour, "alpha": 0.7, "linewidth": 1.2, "shrinkA": 0, "shrinkB": 0})
             for bound, marker in markers.items():
                 sub = part.filter(pl.col("bound") == bound)
                 if sub.height:
                     ax.scatter(sub["announced_by"].to_list(), sub["value"].to_list(), marker=marker, s=40, color=colour,
                                edgecolors="white", linewidths=0.5, zorder=3)
-            ax.scatter([], [], marker="o", color=colour, label=AUTHORITY_LABELS.get(authority, authority))
-        ax.scatter([], [], marker="^", color="grey", label="at least (bar open above)")
-        ax.scatter([], [], marker="v", color="grey", label="at most (bar open below)")
+            ax.scatter([], [], marker="o", color=colour, label=_authority_label(part.row(0, named=True)))
+        ax.scatter([], [], marker="^", color="grey", label="at least: no upper end (arrow: open above)")
+        ax.scatter([], [], marker="v", color="grey", label="at most: no lower end (arrow: open below)")
         _log_axis(ax.yaxis)
         ax.set_ylabel("Accounts closed, deleted, suspended or punished\n(one point per official figure, log scale)")
         ax.set_xlabel("Day the figure was public (earliest period end or publication among its reports)")
-        ax.legend(loc="upper left", frameon=False, ncols=2)
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles, [_wrap(label, 30) for label in labels], loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
         low, high = data.sort("value").row(0, named=True), data.sort("value").row(-1, named=True)
         years = f"{data['announced_by'].min().year}–{data['announced_by'].max().year}"
         title = f"Account actions announced {years} range from {human(low['value'])} to {human(high['value'])} accounts"
         source = (f"Source: censorstats; {data.height} official figures reconciled from {int(data['n_consensus'].sum())} agreeing "
-                  f"reports; largest: {high['claim_id']}; data {version}")
+                  f"reports; largest: {high.get('campaign_name') or high['claim_id']}.\nData version {version} "
+                  "(a hash of the tables drawn: the same version, the same data).")
         _finish(fig, ax, title, source)
     fig.drawn = drawn_ids(data["claim_id"])
     return fig
