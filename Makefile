@@ -5,8 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all build test validate status codebook lock clean
-all: build
+.PHONY: all build test validate status codebook lock clean help lab strip hooks
+all: build  ## (the default) set up .venv from the lock, then build
+# JupyterLab refuses to run as root unless told to (CI and containers run as root)
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "censorstats needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -29,6 +31,19 @@ status: $(STAMP)  ## what is stale, and why
 
 codebook: $(STAMP)  ## regenerate docs/codebook.md from the schemas
 	$(BIN)/censorstats codebook
+
+lab: build  ## open the notebooks in JupyterLab (prints the address to open; Ctrl-C stops it)
+	@echo "Starting JupyterLab on notebooks/: open the http://127.0.0.1:8888/lab?token=... address it prints below."
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
+
+strip: $(STAMP)  ## remove outputs from the notebooks before committing them
+	$(BIN)/nbstripout notebooks/*.ipynb
+
+hooks: $(STAMP)  ## have git strip notebook outputs on every commit of this clone (nbstripout filter)
+	$(BIN)/nbstripout --install
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 18
 
 lock:  ## re-pin every dependency (needs pip-tools in the current Python)
 	pip-compile --quiet --extra dev --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml

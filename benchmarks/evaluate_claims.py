@@ -1,6 +1,6 @@
 """How often the claims stage gets a claim right, and how well its discrepancies find the reports that changed a figure.
 
-Scores the reconciliation of the frozen dataset in tests/data/raw against two hand-labelled files, made
+Scores the reconciliation of the frozen dataset in tests/fixtures/raw against two hand-labelled files, made
 from the notes of the verified facts the dataset was transcribed from:
 - tests/data/claims_expected.csv: each claim's official value, its kind, and every printed wording of it
   that counts as right ("more than 9,800" or 9800多个 for the CAC's 2018 figure, never "9,800");
@@ -52,7 +52,7 @@ def _read(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def reconciled(raw: Path = DATA / "raw") -> tuple[pl.DataFrame, pl.DataFrame]:
+def reconciled(raw: Path = ROOT / "tests" / "fixtures" / "raw") -> tuple[pl.DataFrame, pl.DataFrame]:
     """(claims, discrepancies) built from a copy of `raw` in a scratch project."""
     from censorstats import build
     from censorstats.paths import Project

@@ -19,7 +19,7 @@ import pytest
 from censorstats import build
 from censorstats.cli import main
 from censorstats.paths import Project
-from conftest import ROOT, set_cell
+from conftest import FIXTURE_RAW, set_cell
 
 OUTPUT_DIRS = ("data/processed", "reports/figures")
 R, S, X, M, P, A = ("data/raw/reports.csv", "data/raw/sources.csv", "data/raw/reach.csv", "data/raw/metrics.csv",
@@ -441,7 +441,7 @@ def _tree(root: Path, rels) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def built_copy(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("built")
-    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
+    shutil.copytree(FIXTURE_RAW, root / "data" / "raw")
     build.build(Project(root))
     return root
 
@@ -478,7 +478,7 @@ def test_bad_input_gets_its_exact_outcome_and_damages_nothing(case, built_copy, 
         assert _tree(work, OUTPUT_DIRS) == outputs_before
 
 
-def test_at_most_50_lines_per_rule_and_file_then_a_count_and_all_in_json(built_copy, tmp_path, monkeypatch, capsys):
+def test_build_lists_at_most_50_lines_per_rule_and_file_then_a_count_and_all_in_json(built_copy, tmp_path, monkeypatch, capsys):
     import csv
     import io
 
@@ -495,15 +495,17 @@ def test_at_most_50_lines_per_rule_and_file_then_a_count_and_all_in_json(built_c
     _set(project, S, "21cir-201812", "url", "ftp://example.org/")  # another file, another rule: listed in full
     monkeypatch.setenv("CENSORSTATS_ROOT", str(work))
 
-    assert main(["validate"]) == 1
+    assert main(["build"]) == 1
 
     printed = capsys.readouterr().err.splitlines()
     listed = [line for line in printed if line.startswith(f"{R}:") and line[len(R) + 1].isdigit() and "[not_allowed]" in line]
     assert len(listed) == 50
     assert [int(line.split(":")[1].split()[0]) for line in listed] == list(range(2, 52))  # sorted by line
     assert f"{R}: ... and 10 more [not_allowed] problems not shown" in printed
-    assert any(line.startswith(f"{S}:2: column \"url\":") and line.endswith("[bad_url]") for line in printed)
+    assert any(line.startswith(f"{S}:2 (21cir-201812): column \"url\":") and line.endswith("[bad_url]") for line in printed)
     assert printed.index(next(line for line in printed if line.startswith(R))) < printed.index(
         next(line for line in printed if line.startswith(S)))  # sorted by file
     problems = json.loads((work / "data" / ".build" / "problems.json").read_text(encoding="utf-8"))
     assert sum(p["code"] == "not_allowed" for p in problems) == 60
+    assert main(["validate", "--errors-only"]) == 1  # validate, like a linter, lists every one on stdout
+    assert sum("[not_allowed]" in line for line in capsys.readouterr().out.splitlines()) == 60

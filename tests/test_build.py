@@ -194,14 +194,80 @@ def test_without_atomic_exchange_a_build_killed_between_renames_is_put_back(buil
     assert not list(built.build_state.glob("staging-*"))
 
 
-def test_a_table_no_step_reads_is_still_validated_once_when_it_changes(built, monkeypatch, capsys):
+def test_a_changed_authority_name_rebuilds_the_tables_that_show_it(built, monkeypatch, capsys):
+    """authorities.csv was once read by no step; now its names stand beside the ids in the processed tables."""
     set_cell(built.raw_file("authorities"), "cac", "name", "Cyberspace Administration of China (CAC)")
     monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
     assert main(["status"]) == 0
     assert "data/raw/authorities.csv: changed since the last validation" in capsys.readouterr().out
     outcome = build.build(built)
-    assert outcome.rebuilt == [] and outcome.problems == []
+    assert "reports" in outcome.rebuilt and "reconcile" in outcome.rebuilt and "compare" in outcome.rebuilt
+    names = pl.read_parquet(built.processed / "claims.parquet").filter(pl.col("authority_id") == "cac")["authority_name"]
+    assert set(names) == {"Cyberspace Administration of China (CAC)"}
     assert build.unvalidated_raw(built) == []
     set_cell(built.raw_file("authorities"), "cac", "authority_id", "CAC")
     with pytest.raises(build.InvalidInput):
         build.build(built)
+
+
+def _append_rows(path, rows: list[list[str]]) -> None:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(out.getvalue())
+
+
+def test_added_rows_and_corrections_build_and_the_last_line_names_the_new_warning(built, monkeypatch, capsys):
+    """The add-data loop: ten more report rows (relays of figures already in the table, under new ids) and two
+    corrections. The build succeeds, and its last line names the one new warning by the row's id."""
+    import csv
+
+    with built.raw_file("reports").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, originals = rows[0], {row[0]: row for row in rows[1:]}
+    added = []
+    for n, original in enumerate(["r273", "r274", "r275", "r276", "r277", "r278", "r280", "r214", "r215", "r216"], start=901):
+        row = list(originals[original])
+        row[0] = f"r{n}"
+        added.append(row)
+    added[4][header.index("period_text")] = "in the fortnight before"  # r905: a phrase the parser cannot resolve
+    _append_rows(built.raw_file("reports"), added)
+    _append_rows(built.raw_file("corrections"), [
+        ["r901", "exclude", "", "the same relay entered twice", "test", "2026-11-30"],
+        ["r902", "override", "928,000", "checked against the page", "test", "2026-11-30"],
+    ])
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
+
+    assert main(["build"]) == 0
+
+    out, err = capsys.readouterr()
+    last = out.splitlines()[-1]
+    assert last.startswith("138 warning(s), 1 new since the last build: reports.csv r905 unresolved_period"), last
+    assert '(r905): column "period_text": warning: "in the fortnight before" was not resolved' in err
+    reports = pl.read_parquet(built.processed / "reports.parquet")
+    assert reports.filter(pl.col("report_id").is_in([r[0] for r in added])).height == 10
+    roles = dict(pl.read_parquet(built.processed / "claim_reports.parquet").select("report_id", "role").iter_rows())
+    assert roles["r901"] == "excluded"
+    assert main(["build"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "138 warning(s), none new since the last build"
+
+
+def test_processed_tables_carry_names_beside_ids_and_csvs_open_in_excel(built):
+    """Names from the raw tables beside every id; a BOM for Excel; ratios at 4 significant digits in CSV only."""
+    claims = pl.read_parquet(built.processed / "claims.parquet")
+    cac = claims.filter(pl.col("claim_id") == "2018-self-media-clean-up/accounts_closed").row(0, named=True)
+    assert (cac["authority_name"], cac["authority_name_zh"]) == ("Cyberspace Administration of China", "国家互联网信息办公室")
+    assert cac["metric_description"] == "Accounts closed, shut down or deleted" and cac["campaign_name"]
+    for table in ("reports", "claims", "discrepancies", "scale_vs_reach"):
+        df = pl.read_parquet(built.processed / f"{table}.parquet")
+        assert df["campaign_name"].null_count() == 0 and df["metric_description"].null_count() == 0, table
+    raw = built.processed / "scale_vs_reach.csv"
+    assert raw.read_bytes().startswith("\ufeffcomparison_id,".encode())
+    csv_ratios = pl.read_csv(raw, infer_schema=False)["per_million_low"].drop_nulls()
+    exact = pl.read_parquet(built.processed / "scale_vs_reach.parquet")["per_million_low"].drop_nulls()
+    assert csv_ratios.cast(pl.Float64).to_list() == exact.round_sig_figs(4).to_list()
+    assert csv_ratios.str.len_chars().max() <= 10
+    assert (exact != exact.round_sig_figs(4)).any()  # Parquet keeps the full precision

@@ -1,4 +1,4 @@
-"""Claims and discrepancies on small inline frames (one rule at a time) and on the frozen dataset in tests/data/raw."""
+"""Claims and discrepancies on small inline frames (one rule at a time) and on the frozen dataset in tests/fixtures/raw."""
 
 from __future__ import annotations
 
@@ -312,7 +312,7 @@ def test_consensus_is_never_wider_than_what_its_reports_imply(figures):
 
 
 # ---------------------------------------------------------------------------------------------
-# The frozen dataset (tests/data/raw): the cases a careful reader checked
+# The frozen dataset (tests/fixtures/raw): the cases a careful reader checked
 # ---------------------------------------------------------------------------------------------
 
 
@@ -321,11 +321,11 @@ def frozen(tmp_path_factory):
     import shutil
 
     from censorstats.paths import Project
-    from conftest import ROOT
+    from conftest import FIXTURE_RAW
 
     project = Project(tmp_path_factory.mktemp("frozen"))
-    shutil.copytree(ROOT / "tests" / "data" / "raw", project.raw)
-    build.build(project, ["compare"])
+    shutil.copytree(FIXTURE_RAW, project.raw)
+    build.build(project)  # figures too: trace lists the figures that drew a number
     read = lambda name: pl.read_parquet(project.processed / f"{name}.parquet")  # noqa: E731
     return read("claims"), read("claim_reports"), read("discrepancies"), project
 
@@ -430,9 +430,27 @@ def test_discrepancies_and_trace_commands(frozen, monkeypatch, capsys):
     assert "2019-cac-six-month-ecology-governance-campaign\n  magnitude [r140 r133]: ECNS \"30,000\"" in out
     assert main(["trace", "r078"]) == 0
     out = capsys.readouterr().out
-    assert 'printed:   "2200缺家"' in out and 'corrected: read as "2200余家"' in out and "as consensus" in out
-    assert "censorstats maintainers, 2026-11-25" in out
+    assert 'printed:   "2200缺家"' in out and 'corrected: read as "2200余家" → at_least, 2,200 to unbounded' in out and "as consensus" in out
+    assert "reason:    缺 is a text-spinner garble of 余" in out and "decided:   by censorstats maintainers, on 2026-11-25" in out
+    assert out.splitlines()[-1] == "  figures:   none"  # a count of websites: drawn in no figure
+    assert main(["trace", "r140"]) == 0  # ECNS's misprinted 30,000: a point of its own in the discrepancies figure only
+    assert capsys.readouterr().out.splitlines()[-1] == "  figures:   reports/figures/discrepancies.svg"
+    assert main(["trace", "2018-self-media-clean-up/accounts_closed"]) == 0
+    figures = capsys.readouterr().out.splitlines()[-1]
+    assert "campaign_scale.svg" in figures and "scale_vs_reach.svg" in figures
     assert main(["trace", "no-such-id"]) == 1
+
+
+def test_trace_shows_who_decided_a_correction_and_when():
+    from censorstats.trace import _correction_lines
+
+    row = {"role": "consensus", "value_text": "2200缺家", "read_as": "2200余家", "correction_reason": "a garble of 余",
+           "correction_decided_by": "censorstats maintainers", "correction_decided_on": "2026-11-25"}
+    assert _correction_lines(row) == ['  corrected: read as "2200余家" → at_least, 2,200 to unbounded', "  reason:    a garble of 余",
+                                      "  decided:   by censorstats maintainers, on 2026-11-25"]
+    excluded = _correction_lines({"role": "excluded", "value_text": "10,000", "read_as": "10,000", "correction_reason": "a relay of a relay",
+                                  "correction_decided_by": None, "correction_decided_on": None})
+    assert excluded == ["  corrected: excluded from its claim", "  reason:    a relay of a relay", "  decided:   by not recorded, on not recorded"]
 
 
 def test_a_repost_never_dates_a_figure_and_periods_are_inferred_with_their_evidence():

@@ -11,13 +11,13 @@ import pytest
 from censorstats import build
 from censorstats.compare import REACH_TOLERANCE_DAYS, scale_vs_reach
 from censorstats.paths import Project
-from conftest import ROOT
+from conftest import FIXTURE_RAW
 
 
 @pytest.fixture(scope="module")
 def comparisons(tmp_path_factory) -> pl.DataFrame:
     project = Project(tmp_path_factory.mktemp("compare"))
-    shutil.copytree(ROOT / "tests" / "data" / "raw", project.raw)
+    shutil.copytree(FIXTURE_RAW, project.raw)
     build.build(project, ["compare"])
     return pl.read_parquet(project.processed / "scale_vs_reach.parquet")
 

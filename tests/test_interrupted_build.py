@@ -71,9 +71,8 @@ def _start_build(project: Project, kill_at: int = 0) -> subprocess.Popen:
 @pytest.fixture(scope="module")
 def versions(tmp_path_factory):
     """The shipped data built (old), the edited data built from it (new), and that build's time and changes."""
-    root = Path(__file__).resolve().parents[1]
     old = Project(tmp_path_factory.mktemp("old"))
-    shutil.copytree(root / "data" / "raw", old.raw)
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "raw", old.raw)
     build.build(old)
     new = Project(tmp_path_factory.mktemp("new"))
     shutil.copytree(old.root, new.root, dirs_exist_ok=True)

@@ -94,7 +94,10 @@ def _reports_out(**changes) -> pl.DataFrame:
     row = {
         "value_text": "more than 9,800", "value_low": 9800, "value_high": None, "qualifier": "at_least", "parse_status": "ok", "parse_reason": None,
         "report_id": "r083", "source_id": "scroll-undated", "outlet": "Scroll.in", "url": "https://scroll.in/x", "published": None,
-        "source_type": "press", "language": "en", "original_outlet": None, "original_type": None, "is_republication": False, "original_published": None, "campaign_id": "2018-self-media-clean-up", "authority_id": "cac", "metric": "accounts_closed", "unit": "accounts",
+        "source_type": "press", "language": "en", "original_outlet": None, "original_type": None, "is_republication": False,
+        "original_published": None, "campaign_id": "2018-self-media-clean-up", "authority_id": "cac", "metric": "accounts_closed", "unit": "accounts",
+        "campaign_name": "2018 self-media clean-up", "authority_name": "Cyberspace Administration of China",
+        "authority_name_zh": "国家互联网信息办公室", "metric_description": "Accounts closed, shut down or deleted",
         "platform_id": None, "period_text": "beginning in late October", "period_start": dt.date(2018, 10, 21), "period_end": None,
         "period_precision": "month", "period_status": "resolved", "period_reason": None, "placement": None, "claim_id": None, "note": None,
     } | changes

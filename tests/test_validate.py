@@ -23,8 +23,8 @@ def test_unknown_source_id_is_reported_with_file_line_column_and_value(project, 
     line = set_cell(project.raw_file("reports"), "r214", "source_id", "gt-2018-1127")
     monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
     assert main(["validate"]) == 1
-    err = capsys.readouterr().err
-    assert f'data/raw/reports.csv:{line}: column "source_id": "gt-2018-1127" is not in sources.csv [unknown_reference]' in err
+    out = capsys.readouterr().out
+    assert f'data/raw/reports.csv:{line} (r214): column "source_id": "gt-2018-1127" is not in sources.csv [unknown_reference]' in out
     assert not any(project.processed.glob("*"))  # nothing was written to data/processed/
     copy = json.loads((project.build_state / "problems.json").read_text())
     errors = [p for p in copy if p["severity"] == "error"]
@@ -45,12 +45,49 @@ def test_date_after_publication_is_an_error(project):
     assert [(p.line, p.column, p.code) for p in errors] == [(line, "as_of", "after_published")]
 
 
-def test_parse_failures_are_listed_as_warnings(project, monkeypatch, capsys):
+def test_parse_failures_are_listed_as_warnings_on_stdout_with_the_row_id(project, monkeypatch, capsys):
     monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
     assert main(["validate"]) == 0
-    err = capsys.readouterr().err
-    assert 'column "value_text": warning: "2200缺家" was not read as a number: unknown character(s): 缺 [unparsed_value]' in err
-    assert "0 error(s)" in err
+    out, err = capsys.readouterr()
+    assert 'data/raw/reports.csv:12 (r008): column "value_text": warning: "نحو 1.8مليون" was not read as a number' in out
+    assert all(line.startswith("data/raw/") and line.endswith("]") for line in out.splitlines())
+    assert len(out.splitlines()) == 137  # every one, uncapped: 12 figures and 125 periods not read (frozen data)
+    assert "0 error(s), 137 warning(s)" in err
+
+
+def test_a_row_settled_by_a_correction_no_longer_warns(project, monkeypatch, capsys):
+    """r078's "2200缺家" cannot be read, and corrections.csv overrides it: its value_text no longer warns."""
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
+    assert main(["validate", "--id", "r078"]) == 0
+    assert capsys.readouterr().out == ""
+    project.raw_file("corrections").unlink()
+    assert main(["validate", "--id", "r078"]) == 0
+    assert '(r078): column "value_text": warning: "2200缺家" was not read as a number: unknown character(s): 缺' in capsys.readouterr().out
+    project.raw_file("corrections").write_text("report_id,action,value_text,reason\nr008,exclude,,Arabic relay\n", encoding="utf-8")
+    assert main(["validate", "--id", "r008"]) == 0  # an excluded report: none of its warnings
+    assert capsys.readouterr().out == ""
+
+
+def test_validate_selects_by_id_by_severity_and_by_what_is_new(project, monkeypatch, capsys):
+    from censorstats import build
+
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
+    build.build(project)
+    assert main(["validate", "--id", "r004", "--id", "r008"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[1] for line in shown] == ["11 (r004)", "12 (r008)", "12 (r008)"]
+    assert main(["validate", "--new"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "0 shown" in err
+    set_cell(project.raw_file("reports"), "r214", "period_text", "in the fortnight before")
+    assert main(["validate", "--new"]) == 0
+    new = capsys.readouterr().out.splitlines()
+    assert [(line.split(":")[1].split(" ")[1], line.split('"')[1]) for line in new] == [("(r214)", "period_text")]
+    set_cell(project.raw_file("reports"), "r215", "source_id", "no-such-page")  # an error: parsing waits for it
+    assert main(["validate", "--new"]) == 1
+    assert [line.split(":")[1].split(" ")[1] for line in capsys.readouterr().out.splitlines()] == ["(r215)"]
+    assert main(["validate", "--errors-only"]) == 1
+    assert [line.split(":")[1].split(" ")[1] for line in capsys.readouterr().out.splitlines()] == ["(r215)"]
 
 
 def test_an_override_that_cannot_be_read_is_a_warning_at_its_line(project, monkeypatch, capsys):
@@ -60,5 +97,5 @@ def test_an_override_that_cannot_be_read_is_a_warning_at_its_line(project, monke
         "report_id,action,value_text,reason\nr078,override,2200缺家,copied the garble by mistake\n", encoding="utf-8")
     monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
     assert main(["validate"]) == 0
-    err = capsys.readouterr().err
-    assert 'data/raw/corrections.csv:2: column "value_text": warning: "2200缺家" (the override for r078) was not read' in err
+    out = capsys.readouterr().out
+    assert 'data/raw/corrections.csv:2 (r078): column "value_text": warning: "2200缺家" (the override for r078) was not read' in out

@@ -262,7 +262,9 @@ class Outcome:
     rebuilt: list[str]
     up_to_date: list[str]
     seconds: float
-    problems: list  # warnings from validation and parsing
+    problems: list  # warnings from validation (for data/.build/problems.json)
+    diagnostics: list | None = None  # warnings from validation and parsing, named by row (None: nothing was checked)
+    new: list | None = None  # those not there at the end of the previous build (None: no build recorded any)
 
     def summary(self) -> str:
         if not self.rebuilt:
@@ -296,8 +298,25 @@ def _validated_tables(project: Project, files: dict[str, RawBytes]):
 
     result = validate_raw(project, files)
     if has_errors(result.problems):
-        raise InvalidInput(result.problems)
+        from censorstats.diagnostics import named_by_row
+
+        raise InvalidInput(named_by_row(result.problems, result.tables, project))
     return result
+
+
+def _diagnose(project: Project, validated) -> tuple[list, list]:
+    """Every warning of the data as built (validation and parsing), and which are new since the last build."""
+    from censorstats import diagnostics
+    from censorstats.problems import sort_problems
+
+    found = list(validated.problems)
+    built = all((project.processed / f"{t}.parquet").exists() for t in ("reports", "reach"))
+    if built and {"reports", "reach"} <= validated.tables.keys():  # a build of some targets only may lack one
+        found += diagnostics.parse_warnings_from_processed(project, validated.tables)
+    found = sort_problems(diagnostics.finished(found, validated.tables, project))
+    new = diagnostics.new_since_last_build(found, project)
+    diagnostics.record_at_build(found, project)
+    return found, new
 
 
 class InvalidInput(BuildError):
@@ -422,7 +441,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
             manifest = read_manifest(project)
             manifest["validated_raw"] = raw_prints
             _write_manifest(project, manifest)
-            return Outcome([], up_to_date, time.perf_counter() - started, problems)
+            return Outcome([], up_to_date, time.perf_counter() - started, problems, *_diagnose(project, validated))
         from censorstats import publish
         from censorstats.steps import Context
 
@@ -463,8 +482,9 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
                 publish.remove_tree(staging)
             except OSError:
                 pass  # the next build removes it, or says why it cannot
+        found, new = _diagnose(project, validated)
     up_to_date = [v.step.name for v in verdicts if v.step.name not in rebuilt]
-    return Outcome(rebuilt, up_to_date, time.perf_counter() - started, problems)
+    return Outcome(rebuilt, up_to_date, time.perf_counter() - started, problems, found, new)
 
 
 def _package_version() -> str:

@@ -25,17 +25,30 @@ def _print_problems(problems, project: Project) -> None:
 
 
 def cmd_validate(args, project: Project) -> int:
-    from censorstats.parse import parse_problems, parsed_reach, parsed_reports
-    from censorstats.problems import has_errors
+    """Like a linter: one line per problem on stdout (all of them, named by row id), the count on stderr."""
+    from censorstats import diagnostics
+    from censorstats.problems import has_errors, sort_problems, summary, write_json
     from censorstats.validate import validate_raw
 
     result = validate_raw(project)
     problems = list(result.problems)
     if not has_errors(problems):
-        paths = {t: project.relative(project.raw_file(t)) for t in ("reports", "reach", "corrections")}
-        problems += parse_problems(parsed_reports(result.tables).collect(), parsed_reach(result.tables).collect(), paths,
-                                   result.tables.get("corrections"))
-    _print_problems(problems, project)
+        problems += diagnostics.parse_warnings_from_raw(project, result.tables)
+    problems = sort_problems(diagnostics.finished(problems, result.tables, project))
+    write_json(problems, project.build_state / "problems.json")
+    shown = problems
+    if args.errors_only:
+        shown = [p for p in shown if p.severity == "error"]
+    if args.id:
+        shown = [p for p in shown if p.row_id in args.id]
+    if args.new:
+        new = diagnostics.new_since_last_build(shown, project)
+        shown = shown if new is None else new
+    for p in shown:
+        print(p.format())
+    selection = f"; {len(shown)} shown" if len(shown) != len(problems) else ""
+    print(f"{summary(problems)}{selection} (machine-readable copy: {project.relative(project.build_state / 'problems.json')})",
+          file=sys.stderr)
     return 1 if has_errors(problems) else 0
 
 
@@ -53,12 +66,29 @@ def cmd_build(args, project: Project) -> int:
         print(exc, file=sys.stderr)
         return 1
     if outcome.problems:
-        _print_problems(outcome.problems, project)
+        from censorstats.problems import write_json
+
+        write_json(outcome.problems, project.build_state / "problems.json")
+    for problem in outcome.new or []:
+        print(problem.format(), file=sys.stderr)
     if args.dry_run:
         print(f"would rebuild: {', '.join(outcome.rebuilt) or 'nothing'}")
     else:
         print(outcome.summary())
+        print(_problems_line(outcome, project))
     return 0
+
+
+def _problems_line(outcome, project: Project) -> str:
+    """The build's last line: its warnings, naming those new since the previous build (`censorstats validate --new`)."""
+    from censorstats.diagnostics import at_last_build, summary_line
+
+    if outcome.diagnostics is None:  # nothing was checked: the data is as the last build left it
+        recorded = at_last_build(project)
+        if recorded is None:
+            return "data not checked yet"
+        return f"{sum(p['severity'] == 'warning' for p in recorded)} warning(s), none new since the last build"
+    return summary_line(outcome.diagnostics, outcome.new) + ("; list them: censorstats validate --new" if outcome.new else "")
 
 
 def cmd_status(args, project: Project) -> int:
@@ -183,35 +213,96 @@ def cmd_codebook(args, project: Project) -> int:
     return 0
 
 
+# The discrepancy types (schemas.DISCREPANCY_TYPES, repeated here so that --help imports no pandera; a test keeps them equal)
+DISCREPANCY_TYPES = ("magnitude", "conflict", "loose_bound", "headline_body", "period", "qualifier_added", "qualifier_dropped",
+                     "qualifier_changed")
+
+HELP = {
+    "validate": ("check every raw table and list every problem (file:line (id): column)", """\
+Check every table in data/raw/ against its schema and the other tables, and read every printed
+figure and period phrase. Like a linter: one line per problem on stdout,
+
+  data/raw/reports.csv:375 (r474): column "period_text": warning: "..." was not resolved to dates: ... [unresolved_period]
+
+and the count on stderr. Exit status 1 when there is an error, else 0. A JSON copy of every
+problem goes to data/.build/problems.json. Warnings a correction settles are not listed.
+
+examples:
+  censorstats validate | grep r474
+  censorstats validate --new            problems added since the last build
+  censorstats validate --errors-only"""),
+    "build": ("rebuild what is stale in data/processed/ and reports/figures/", """\
+Validate data/raw/, then rebuild every output whose inputs, code or libraries changed (or that is
+missing or was edited by hand), and publish each output folder at once. Nothing is written when
+the data has an error. The last line counts the warnings and names those new since the last build.
+
+targets: sources, reports, reach, reconcile, compare, fig_campaign_scale, fig_scale_vs_reach,
+fig_reach_over_time, fig_discrepancies, or an output file name (e.g. claims.parquet)."""),
+    "status": ("list every target as up to date or stale", """\
+For each output: up to date or stale, and with --why the reasons (an input changed, with its old
+and new SHA-256; the step's code changed; an output is missing or was edited by hand). Reads file
+contents, never file times. Changes nothing."""),
+    "parse": ("read printed figures as intervals (one per line on stdin when no TEXT)", """\
+Read printed figures the way the build reads value_text: "more than 9,800" is [9800, ] at_least,
+"近1.1万" (nearly 11,000) is [ , 11000] at_most, "9,800" is [9800, 9800] exact. Text it cannot
+read in full (another language, an unknown word) is 'unparsed', with the reason.
+
+examples:
+  censorstats parse "近1.1万" "more than 9,800"
+  cut -f1 figures.txt | censorstats parse --json"""),
+    "discrepancies": ("list the discrepancies between reports, grouped by campaign", """\
+The reports of one official figure that cannot be reconciled with it, from
+data/processed/discrepancies.parquet, grouped by campaign, each with a sentence that explains it.
+Types: """ + ", ".join(DISCREPANCY_TYPES) + ". Run `censorstats build` first."),
+    "trace": ("the whole path of a number: page, text, interval, claim, consensus, figures", """\
+For a report id (r140): the page, the text as printed, the interval it was read as, its period,
+its claim and role, any correction (reason, who decided and when, the corrected reading), the
+discrepancies it is in, and the report figures that draw it. For a claim id
+(2018-self-media-clean-up/accounts_closed): the claim and all its reports. Reads data/processed/."""),
+    "codebook": ("write docs/codebook.md from the schemas", """\
+Write docs/codebook.md, every table and column with its type and description, from the schemas
+(the single source of truth). --check fails if the file is not what the schemas say."""),
+}
+
+
+def _subcommand(sub, name: str, func):
+    short, description = HELP[name]
+    command = sub.add_parser(name, help=short, description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.set_defaults(func=func)
+    return command
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="censorstats", description="Traceable tables and figures of China's campaigns against online accounts.")
-    sub = p.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("validate", help="check every raw table and list every problem (file:line: column)")
-    v.set_defaults(func=cmd_validate)
-    b = sub.add_parser("build", help="rebuild what is stale in data/processed/ and reports/figures/")
-    b.add_argument("targets", nargs="*", help="steps or output files (default: everything)")
+    from censorstats import __version__
+
+    p = argparse.ArgumentParser(prog="censorstats", description="Traceable tables and figures of China's campaigns against online accounts.",
+                                epilog="`censorstats COMMAND --help` explains each command. Data: data/raw/ (edited by hand), "
+                                       "data/processed/ and reports/figures/ (built).")
+    p.add_argument("--version", action="version", version=f"censorstats {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    v = _subcommand(sub, "validate", cmd_validate)
+    v.add_argument("--new", action="store_true", help="only problems that were not there at the end of the last build")
+    v.add_argument("--id", action="append", metavar="ID", help="only problems in the row with this id, e.g. r474 (repeatable)")
+    v.add_argument("--errors-only", action="store_true", help="leave warnings out")
+    b = _subcommand(sub, "build", cmd_build)
+    b.add_argument("targets", nargs="*", metavar="TARGET", help="steps or output files (default: everything)")
     b.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     b.add_argument("--dry-run", action="store_true", help="say what would be rebuilt, change nothing")
     b.add_argument("--verbose", "-v", action="store_true", help="show each step as it runs, also when not on a terminal")
-    b.set_defaults(func=cmd_build)
-    s = sub.add_parser("status", help="list every target as up to date or stale")
-    s.add_argument("targets", nargs="*")
+    s = _subcommand(sub, "status", cmd_status)
+    s.add_argument("targets", nargs="*", metavar="TARGET", help="steps or output files (default: everything)")
     s.add_argument("--why", action="store_true", help="say why each stale target is stale")
-    s.set_defaults(func=cmd_status)
-    r = sub.add_parser("parse", help="read printed figures as intervals (one per line on stdin when no TEXT)")
-    r.add_argument("text", nargs="*")
+    r = _subcommand(sub, "parse", cmd_parse)
+    r.add_argument("text", nargs="*", metavar="TEXT", help="printed figures (default: one per line on stdin)")
     r.add_argument("--json", action="store_true", help="one JSON object per text: text, low, high, qualifier, status, reason")
-    r.set_defaults(func=cmd_parse)
-    d = sub.add_parser("discrepancies", help="list the discrepancies between reports, grouped by campaign")
-    d.add_argument("--type", action="append", help="only this type (repeatable): magnitude, conflict, loose_bound, headline_body, period, qualifier_added, qualifier_dropped, qualifier_changed")
-    d.set_defaults(func=cmd_discrepancies)
-    t = sub.add_parser("trace", help="the whole path of a number: page, text, interval, claim, consensus, figures")
-    t.add_argument("id", help="a report_id (reports.csv) or a claim_id (claims.csv)")
-    t.set_defaults(func=cmd_trace)
-    c = sub.add_parser("codebook", help="write docs/codebook.md from the schemas")
+    d = _subcommand(sub, "discrepancies", cmd_discrepancies)
+    d.add_argument("--type", action="append", choices=DISCREPANCY_TYPES, metavar="TYPE",
+                   help="only this type (repeatable); one of: " + ", ".join(DISCREPANCY_TYPES))
+    t = _subcommand(sub, "trace", cmd_trace)
+    t.add_argument("id", metavar="ID", help="a report_id (reports.csv) or a claim_id (claims.csv)")
+    c = _subcommand(sub, "codebook", cmd_codebook)
     c.add_argument("--check", action="store_true", help="fail if docs/codebook.md is not what the schemas say")
-    c.add_argument("--stdout", action="store_true")
-    c.set_defaults(func=cmd_codebook)
+    c.add_argument("--stdout", action="store_true", help="write the codebook to stdout instead of docs/codebook.md")
     return p
 
 

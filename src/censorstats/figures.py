@@ -5,21 +5,25 @@ saving, so that the same data always gives byte-identical SVG and PNG files. Eve
 its finding in its title (computed from the data, so it stays true when the data changes), labels
 its axes with units, and ends with a source line: what it counts and the data version (a hash of
 the tables it was drawn from).
+
+Figures are matplotlib Figure objects drawn by the Agg renderer, never through pyplot: the build
+renders them with no display and no backend to choose, and a notebook shows one inline because
+it knows how to draw itself as PNG (`_repr_png_`), whatever backend the kernel runs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import matplotlib
+import polars as pl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import polars as pl  # noqa: E402
-
-from censorstats.compare import reach_series  # noqa: E402
-from censorstats.readings import powers_of_ten  # noqa: E402
+from censorstats.compare import reach_series
+from censorstats.readings import powers_of_ten
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 STYLE = {
@@ -47,6 +51,53 @@ NOTE_COLOUR = "#444444"
 CONSENSUS_COLOUR, OUTLIER_COLOUR = "#0072B2", "#D55E00"
 
 
+class ReportFigure(Figure):
+    """A figure that carries its style, so that it draws the same in the build and in a notebook,
+    and what it drew: `drawn` lists the claims (and, for per-report figures, the reports) whose
+    numbers are on it, which the build saves beside it for `censorstats trace`."""
+
+    style: dict = STYLE
+    drawn: pl.DataFrame | None = None
+
+    def _repr_png_(self) -> bytes:
+        """What Jupyter shows for a figure cell: the PNG the build would write."""
+        buffer = io.BytesIO()
+        with matplotlib.rc_context(self.style):
+            self.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+
+
+def _new_figure(style: dict) -> tuple[ReportFigure, object]:
+    """A figure and its one axes, with an Agg canvas of its own (no pyplot, no window, nothing global)."""
+    fig = ReportFigure()
+    fig.style = style
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
+def drawn_ids(claim_ids: pl.Series | list, report_ids: pl.Series | list | None = None) -> pl.DataFrame:
+    """What a figure drew: claim_id, and report_id where single reports are drawn (else empty: the claim's value)."""
+    claims = pl.Series("claim_id", list(claim_ids), pl.String)
+    reports = pl.Series("report_id", list(report_ids) if report_ids is not None else [None] * len(claims), pl.String)
+    return pl.DataFrame([claims, reports]).unique().sort("claim_id", "report_id", nulls_last=False)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a label between words, never inside one."""
+    import textwrap
+
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+def _authority_label(claim: dict) -> str:
+    """The authority's name spelled out, with the abbreviation the other labels use: 'Ministry of Public Security (MPS)'."""
+    short = AUTHORITY_LABELS.get(claim["authority_id"], claim["authority_id"])
+    name = claim.get("authority_name")
+    if not name:
+        return short
+    return f"{name} ({short})" if short.isupper() else name
+
+
 def data_version(paths: list[Path]) -> str:
     """A short hash of the tables a figure is drawn from: the same tables, the same version."""
     digest = hashlib.sha256()
@@ -71,7 +122,7 @@ def _finish(fig, ax, title: str, source: str) -> None:
     fig.suptitle(wrapped, x=0.01, y=0.995, ha="left", va="top", fontsize=13, fontweight="bold")
     fig.text(0.01, 0.005, source, fontsize=8, color=NOTE_COLOUR, va="bottom")
     inch = 1 / fig.get_figheight()
-    _fit_axes(fig, ax, bottom=0.3 * inch, top=1 - (0.3 + 0.22 * wrapped.count("\n")) * inch)
+    _fit_axes(fig, ax, bottom=(0.3 + 0.15 * source.count("\n")) * inch, top=1 - (0.3 + 0.22 * wrapped.count("\n")) * inch)
 
 
 def _fit_axes(fig, ax, bottom: float, top: float) -> None:
@@ -85,7 +136,7 @@ def _fit_axes(fig, ax, bottom: float, top: float) -> None:
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     outer = ax.get_tightbbox(renderer)
-    pad = 1.08 * plt.rcParams["font.size"] * fig.dpi / 72
+    pad = 1.08 * matplotlib.rcParams["font.size"] * fig.dpi / 72
     width, height = fig.bbox.width, fig.bbox.height
     fig.subplots_adjust(
         left=(frame.x0 - outer.x0 + pad) / width,
@@ -138,10 +189,15 @@ def _short(claim_id: str, width: int = 44) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def official(claims: pl.DataFrame) -> pl.DataFrame:
+    """Only official figures: not an outlet's own total or misprint (claim_kind 'outlet_figure')."""
+    return claims.filter(pl.col("claim_kind") == "official")
+
+
 def campaign_scale_data(claims: pl.DataFrame) -> pl.DataFrame:
     """Official claims about accounts that have a value and a date: one point per official figure."""
     return (
-        claims.filter((pl.col("claim_kind") == "official") & (pl.col("unit") == "accounts") & pl.col("value").is_not_null() & pl.col("announced_on").is_not_null()
+        official(claims).filter((pl.col("unit") == "accounts") & pl.col("value").is_not_null() & pl.col("announced_on").is_not_null()
                       & (pl.col("value") > 0))
         .with_columns(
             pl.when(pl.col("consensus_high").is_null()).then(pl.lit("at_least"))
@@ -154,37 +210,42 @@ def campaign_scale(claims: pl.DataFrame, version: str):
     """Each claim about accounts at the day it was public, log scale, by authority, with its consensus interval."""
     data = campaign_scale_data(claims)
     markers = {"bounded": "o", "at_least": "^", "at_most": "v"}
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
+    with matplotlib.rc_context(STYLE):
+        fig, ax = _new_figure(STYLE)
         authorities = sorted(data["authority_id"].unique().to_list())
         for colour, authority in zip(OKABE_ITO, authorities):
             part = data.filter(pl.col("authority_id") == authority)
-            # Interval bars: the consensus; an open end is drawn as a short stub to a third or three times the value.
-            bars = part.select(
-                "announced_on",
-                pl.when(pl.col("bound") == "at_most").then(pl.col("value") / 3).otherwise(pl.col("consensus_low")).alias("bottom"),
-                pl.when(pl.col("bound") == "at_least").then(pl.col("value") * 3).otherwise(pl.col("consensus_high")).alias("top"),
-            )
-            ax.vlines(bars["announced_on"].to_list(), bars["bottom"].to_list(), bars["top"].to_list(), color=colour, alpha=0.5, linewidth=1.5)
+            # Interval bars where both ends are known; an open end is an arrow pointing the way the bound is open,
+            # not a bar, so that no end is drawn where the data has none.
+            bounded = part.filter(pl.col("bound") == "bounded")
+            ax.vlines(bounded["announced_on"].to_list(), bounded["consensus_low"].to_list(), bounded["consensus_high"].to_list(),
+                      color=colour, alpha=0.5, linewidth=1.5)
+            for rec in part.filter(pl.col("bound") != "bounded").iter_rows(named=True):
+                towards = rec["value"] * (3 if rec["bound"] == "at_least" else 1 / 3)
+                ax.annotate("", xy=(rec["announced_on"], towards), xytext=(rec["announced_on"], rec["value"]),
+                            arrowprops={"arrowstyle": "-|>", "color": colour, "alpha": 0.7, "linewidth": 1.2, "shrinkA": 0, "shrinkB": 0})
             for bound, marker in markers.items():
                 sub = part.filter(pl.col("bound") == bound)
                 if sub.height:
                     ax.scatter(sub["announced_on"].to_list(), sub["value"].to_list(), marker=marker, s=40, color=colour,
                                edgecolors="white", linewidths=0.5, zorder=3)
-            ax.scatter([], [], marker="o", color=colour, label=AUTHORITY_LABELS.get(authority, authority))
-        for bound, label in (("at_least", "at least (bar open above)"), ("at_most", "at most (bar open below)")):
+            ax.scatter([], [], marker="o", color=colour, label=_authority_label(part.row(0, named=True)))
+        for bound, label in (("at_least", "at least: no upper end (arrow: open above)"), ("at_most", "at most: no lower end (arrow: open below)")):
             if (data["bound"] == bound).any():
                 ax.scatter([], [], marker=markers[bound], color="grey", label=label)
         _log_axis(ax.yaxis)
         ax.set_ylabel("Accounts closed, deleted, suspended or punished\n(one point per official figure, log scale)")
         ax.set_xlabel("Day the figure was public (earliest period end or publication among its reports)")
-        ax.legend(loc="upper left", frameon=False, ncols=2)
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles, [_wrap(label, 30) for label in labels], loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
         low, high = data.sort("value").row(0, named=True), data.sort("value").row(-1, named=True)
         years = f"{data['announced_on'].min().year}–{data['announced_on'].max().year}"
         title = f"Account actions announced {years} range from {human(low['value'])} to {human(high['value'])} accounts"
         source = (f"Source: censorstats; {data.height} official figures reconciled from {int(data['n_consensus'].sum())} agreeing "
-                  f"reports; largest: {high['claim_id']}; data {version}")
+                  f"reports; largest: {high.get('campaign_name') or high['claim_id']}.\nData version {version} "
+                  "(a hash of the tables drawn: the same version, the same data).")
         _finish(fig, ax, title, source)
+    fig.drawn = drawn_ids(data["claim_id"])
     return fig
 
 
@@ -203,8 +264,8 @@ def scale_vs_reach_data(comparisons: pl.DataFrame, default_platform: str = "wech
 def scale_vs_reach(comparisons: pl.DataFrame, version: str):
     data = scale_vs_reach_data(comparisons)
     style = STYLE | {"figure.figsize": (10, max(5.5, 0.42 * data.height + 2.2)), "font.size": 9}
-    with plt.rc_context(style):
-        fig, ax = plt.subplots()
+    with matplotlib.rc_context(style):
+        fig, ax = _new_figure(style)
         # A bar starts at the low end, or at the value where the low end is 0 (no place on a log axis);
         # an interval open above is drawn to three times its start, with a ▶ marker.
         bar_from = pl.when(pl.col("per_million_low") > 0).then("per_million_low").otherwise("per_million_at_values")
@@ -235,6 +296,7 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
         source = (f"Source: censorstats; {data.height} claims, reach = latest company-reported MAU at most "
                   f"{int(comparisons['reach_tolerance_days'].max())} days before the claim; data {version}")
         _finish(fig, ax, title, source)
+    fig.drawn = drawn_ids(data["claim_id"])
     return fig
 
 
@@ -245,10 +307,10 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
 
 def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
     series = reach_series(reach.lazy()).collect()
-    spans = claims.filter((pl.col("claim_kind") == "official") & (pl.col("unit") == "accounts") & pl.col("period_start").is_not_null() & pl.col("announced_on").is_not_null()
+    spans = official(claims).filter((pl.col("unit") == "accounts") & pl.col("period_start").is_not_null() & pl.col("announced_on").is_not_null()
                           & (pl.col("period_start") < pl.col("announced_on"))).sort("period_start")
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
+    with matplotlib.rc_context(STYLE):
+        fig, ax = _new_figure(STYLE)
         for rec in spans.iter_rows(named=True):
             ax.axvspan(rec["period_start"], rec["announced_on"], color="#999999", alpha=0.12, linewidth=0)
         platforms = series.group_by("platform_id").agg(pl.col("value_low").max()).sort("value_low", descending=True)["platform_id"].to_list()
@@ -267,6 +329,7 @@ def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
         source = (f"Source: censorstats; {series.height} MAU figures (company reports and relays) for {len(platforms)} platforms; "
                   f"{spans.height} campaign periods shaded; data {version}")
         _finish(fig, ax, title, source)
+    fig.drawn = drawn_ids(spans["claim_id"])  # the claims whose periods are marked
     return fig
 
 
@@ -294,8 +357,8 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
     data = discrepancies_data(claim_reports, claims, reports)
     order = data.select("claim_id").unique().sort("claim_id")["claim_id"].to_list()
     style = STYLE | {"figure.figsize": (10, max(5.5, 0.3 * len(order) + 2.2)), "font.size": 9}
-    with plt.rc_context(style):
-        fig, ax = plt.subplots()
+    with matplotlib.rc_context(style):
+        fig, ax = _new_figure(style)
         ys = data.with_columns(pl.col("claim_id").replace_strict({c: i for i, c in enumerate(order)}, return_dtype=pl.Int64).alias("y"))
         consensus = ys.filter(pl.col("role") == "consensus")
         outliers = ys.filter(pl.col("role") == "outlier")
@@ -314,6 +377,7 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
         source = (f"Source: censorstats; {data.height} readable reports of {len(order)} claims with {4}+ reports or an outlier; "
                   f"data {version}")
         _finish(fig, ax, title, source)
+    fig.drawn = drawn_ids(data["claim_id"], data["report_id"])
     return fig
 
 
@@ -328,7 +392,7 @@ def save(fig, svg: Path, png: Path) -> None:
     import numpy as np
     from matplotlib.image import imsave
 
-    with plt.rc_context(STYLE), ThreadPoolExecutor(max_workers=1) as writer:
+    with matplotlib.rc_context(STYLE), ThreadPoolExecutor(max_workers=1) as writer:
         fig.canvas.draw()
         pixels = np.array(fig.canvas.buffer_rgba())  # a copy: the buffer belongs to the canvas's renderer
         # zlib level 3: as small as the default level 6 on these figures, and a third faster to write
@@ -336,4 +400,3 @@ def save(fig, svg: Path, png: Path) -> None:
                                     pil_kwargs={"compress_level": 3})
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
         png_written.result()
-    plt.close(fig)

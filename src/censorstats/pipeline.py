@@ -36,8 +36,10 @@ FIGURE_CODE = ("figures.py", "compare.py", "readings.py", "steps.py", "write.py"
 
 
 def figure_step(name: str, inputs: tuple[str, ...]) -> Step:
-    """A report figure: drawn by figures.NAME from the processed tables it names, saved as SVG and PNG."""
-    return Step(f"fig_{name}", inputs, (f"reports/figures/{name}.svg", f"reports/figures/{name}.png"), FIGURE_CODE,
+    """A report figure: drawn by figures.NAME from the processed tables it names, saved as SVG and PNG, with the
+    claim and report ids it drew (NAME.drawn.csv, read by `censorstats trace`)."""
+    outputs = (f"reports/figures/{name}.svg", f"reports/figures/{name}.png", f"reports/figures/{name}.drawn.csv")
+    return Step(f"fig_{name}", inputs, outputs, FIGURE_CODE,
                 "censorstats.steps:build_figure", params=(("figure", name),))
 
 
@@ -45,7 +47,7 @@ STEPS: tuple[Step, ...] = (
     Step("sources", raw("sources"), table_outputs("sources"), COMMON_CODE + PARSE_CODE + ("steps.py",), "censorstats.steps:build_sources"),
     Step(
         "reports",
-        raw("sources", "campaigns", "metrics", "reports"),
+        raw("sources", "campaigns", "authorities", "metrics", "reports"),
         table_outputs("reports"),
         COMMON_CODE + PARSE_CODE + ("steps.py",),
         "censorstats.steps:build_reports",
@@ -53,14 +55,14 @@ STEPS: tuple[Step, ...] = (
     Step("reach", raw("sources", "platforms", "reach"), table_outputs("reach"), COMMON_CODE + PARSE_CODE + ("steps.py",), "censorstats.steps:build_reach"),
     Step(
         "reconcile",
-        ("data/processed/reports.parquet", *raw("corrections")),
+        ("data/processed/reports.parquet", *raw("corrections", "campaigns", "authorities", "metrics")),
         table_outputs("claims") + table_outputs("claim_reports") + table_outputs("discrepancies"),
         COMMON_CODE + PARSE_CODE + ("readings.py", "claims.py", "discrepancies.py", "steps.py"),
         "censorstats.steps:build_reconciled",
     ),
     Step(
         "compare",
-        ("data/processed/claims.parquet", "data/processed/reach.parquet"),
+        ("data/processed/claims.parquet", "data/processed/reach.parquet", *raw("campaigns", "authorities", "metrics")),
         table_outputs("scale_vs_reach"),
         COMMON_CODE + ("compare.py", "readings.py", "steps.py"),
         "censorstats.steps:build_scale_vs_reach",

@@ -43,11 +43,15 @@ class Problem:
     code: str
     severity: str = "error"  # or "warning"
     row: int | None = field(default=None, compare=False)
+    row_id: str | None = field(default=None, compare=False)  # the id in the row's first column, to find it by
 
     def format(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path  # line 0: the file as a whole
+        named = [self.row_id] if self.row_id else []
         if self.row is not None and self.row != self.line:
-            where += f" (spreadsheet row {self.row})"
+            named.append(f"spreadsheet row {self.row}")
+        if named:
+            where += f" ({', '.join(named)})"
         column = f' column "{self.column}":' if self.column else ""
         label = "warning: " if self.severity == "warning" else ""
         return escape_controls(f"{where}:{column} {label}{self.message} [{self.code}]")

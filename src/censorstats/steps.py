@@ -28,10 +28,33 @@ class Context:
         return staged if staged.exists() else self.project.root / relative
 
 
+# Names beside ids, from the raw tables: (id column, raw table, its key, its column, output column)
+NAMES = (
+    ("campaign_id", "campaigns", "campaign_id", "name", "campaign_name"),
+    ("authority_id", "authorities", "authority_id", "name", "authority_name"),
+    ("authority_id", "authorities", "authority_id", "name_zh", "authority_name_zh"),
+    ("metric", "metrics", "metric_id", "description", "metric_description"),
+)
+
+
+def with_names(lf, tables: dict, wanted: list[str]):
+    """The campaign, authority and metric names a reader needs beside their ids (where the schema lists them)."""
+    import polars as pl
+
+    for id_column, table, key, column, output in NAMES:
+        if output in wanted and table in tables:
+            names = tables[table].select(pl.col(key).alias(id_column), pl.col(column).alias(output)) if column in tables[table].columns \
+                else tables[table].select(pl.col(key).alias(id_column), pl.lit(None, pl.String).alias(output))
+            lf = lf.join(names.lazy(), on=id_column, how="left")
+    return lf
+
+
 def _write_processed(ctx: Context, name: str, lf, key: str) -> None:
+    from censorstats import schemas
     from censorstats.parse import finish
     from censorstats.write import write_table
 
+    lf = with_names(lf, ctx.tables, list(schemas.PROCESSED_MODELS[name].to_schema().columns))
     df = finish(lf, name, key).collect()
     _check_processed(name, df)
     write_table(df, ctx.output(f"data/processed/{name}.parquet"), ctx.output(f"data/processed/{name}.csv"))
@@ -108,3 +131,5 @@ def build_figure(ctx: Context) -> None:
     version = figures.data_version([ctx.input(path) for path in step.inputs])
     fig = getattr(figures, name)(*tables, version)
     figures.save(fig, ctx.output(f"reports/figures/{name}.svg"), ctx.output(f"reports/figures/{name}.png"))
+    # What the figure drew, for `censorstats trace`: which figures show a given number
+    fig.drawn.write_csv(ctx.output(f"reports/figures/{name}.drawn.csv"))

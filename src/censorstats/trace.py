@@ -1,13 +1,15 @@
 """The whole path of a number, for `censorstats trace`: page, printed text, interval, claim, figures.
 
-Reads only data/processed/ (what a colleague receives), never the raw files.
+Reads only data/processed/ and reports/figures/ (what a colleague receives), never the raw files.
+Which figures show a number comes from what each figure drew, recorded by the build beside it
+(reports/figures/NAME.drawn.csv): a figure is listed only if it draws the claim's value (and the
+report is part of that value) or the report itself.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from censorstats import pipeline
 from censorstats.paths import Project
 
 
@@ -21,12 +23,44 @@ def _interval(low, high) -> str:
     return f"{_n(low)} to {_n(high)}"
 
 
-def _figures_using(table: str) -> list[str]:
-    """Figure files whose step reads `table`, directly or through upstream steps."""
-    def reads(step: pipeline.Step) -> bool:
-        return any(p == table or ((up := pipeline.producer_of(p)) is not None and reads(up)) for p in step.inputs)
+def _drawn(project: Project) -> dict[str, pl.DataFrame]:
+    """For each figure built, the claim and report ids it drew."""
+    return {path.name.removesuffix(".drawn.csv"): pl.read_csv(path, infer_schema=False)
+            for path in sorted(project.figures.glob("*.drawn.csv"))}
 
-    return [o for step in pipeline.STEPS for o in step.outputs if o.startswith("reports/figures/") and reads(step)]
+
+def figures_drawing(project: Project, claim_id: str | None, report_id: str | None = None, role: str | None = None) -> list[str]:
+    """Figures that draw this report (itself, or its claim's value when the report is part of it) or this claim."""
+    found = []
+    for name, drawn in _drawn(project).items():
+        whole_claim = drawn.filter((pl.col("claim_id") == claim_id) & pl.col("report_id").is_null()).height > 0
+        if report_id is None:
+            shown = drawn.filter(pl.col("claim_id") == claim_id).height > 0
+        else:
+            shown = drawn.filter(pl.col("report_id") == report_id).height > 0 or (whole_claim and role == "consensus")
+        if shown:
+            found.append(f"reports/figures/{name}.svg")
+    return found
+
+
+def _corrected_reading(text: str) -> str:
+    from censorstats.parse.numbers import read_figures
+
+    r = read_figures(pl.DataFrame({"text": [text]}), "text").collect().row(0, named=True)
+    return f"{r['qualifier']}, {_interval(r['low'], r['high'])}" if r["status"] == "ok" else f"not read: {r['reason']}"
+
+
+def _correction_lines(cr: dict) -> list[str]:
+    """A correction as decided: the reading, the reason, who decided and when (claim_reports)."""
+    if cr["role"] == "excluded":
+        lines = ["  corrected: excluded from its claim"]
+    elif cr["read_as"] != cr["value_text"]:
+        lines = [f"  corrected: read as \"{cr['read_as']}\" → {_corrected_reading(cr['read_as'])}"]
+    else:
+        return []
+    lines.append(f"  reason:    {cr['correction_reason']}")
+    lines.append(f"  decided:   by {cr['correction_decided_by'] or 'not recorded'}, on {cr['correction_decided_on'] or 'not recorded'}")
+    return lines
 
 
 def _report_lines(r: dict, cr: dict | None) -> list[str]:
@@ -35,10 +69,8 @@ def _report_lines(r: dict, cr: dict | None) -> list[str]:
         f"  page:      {r['outlet']}, published {r['published'] or 'date unknown'} ({r['source_type']}) {r['url']}",
         f"  printed:   \"{r['value_text']}\" ({r['metric']}, campaign {r['campaign_id']})",
     ]
-    if cr and cr["correction_action"]:
-        decided = ", ".join(x for x in (cr["correction_decided_by"], cr["correction_decided_on"]) if x) or "decider not recorded"
-        what = f"read as \"{cr['read_as']}\" ({_interval(cr['value_low'], cr['value_high'])})" if cr["correction_action"] == "override" else "excluded from its claim"
-        lines.append(f"  corrected: {what} because {cr['correction_reason']} ({decided})")
+    if cr and cr.get("correction_reason"):
+        lines += _correction_lines(cr)
     if r["parse_status"] == "ok":
         lines.append(f"  parsed:    {r['qualifier']}, {_interval(r['value_low'], r['value_high'])}")
     else:
@@ -88,5 +120,9 @@ def trace_lines(project: Project, wanted: str) -> list[str] | None:
             lines.append(f"    {m['report_id']} {m['role']:<9} {r['outlet']}: \"{r['value_text']}\" → {_interval(m['implied_low'], m['implied_high'])}")
     for d in involved.iter_rows(named=True):
         lines.append(f"  {d['type']}: {d['sentence']}")
-    lines.append("  figures:   " + (", ".join(_figures_using("data/processed/claims.parquet" if not report.height else "data/processed/reports.parquet")) or "none"))
+    if report.height:
+        shown = figures_drawing(project, cr["claim_id"] if cr else None, wanted, cr["role"] if cr else None)
+    else:
+        shown = figures_drawing(project, wanted)
+    lines.append("  figures:   " + (", ".join(shown) or "none"))
     return lines

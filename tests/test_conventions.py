@@ -1,0 +1,68 @@
+"""The conventions a newcomer expects: --version, full help, validated options, licences, citation, make help."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from censorstats import __version__, build, schemas
+from censorstats.cli import DISCREPANCY_TYPES, HELP, main, parser
+from conftest import ROOT
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+    assert exit.value.code == 0 and capsys.readouterr().out == f"censorstats {__version__}\n"
+
+
+def test_discrepancy_type_is_checked_against_the_schema_list(capsys):
+    assert list(DISCREPANCY_TYPES) == schemas.DISCREPANCY_TYPES
+    with pytest.raises(SystemExit) as exit:
+        main(["discrepancies", "--type", "magnitud"])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and "invalid choice: 'magnitud'" in err and "'qualifier_dropped'" in err
+
+
+@pytest.mark.parametrize("command", sorted(HELP))
+def test_every_subcommand_has_full_help(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert HELP[command][1].splitlines()[0] in out and len(out.splitlines()) >= 6
+
+
+def test_every_subcommand_is_documented():
+    commands = parser()._subparsers._group_actions[0].choices
+    assert set(commands) == set(HELP)
+
+
+def test_licences_and_citation_agree_with_the_package():
+    import tomllib
+
+    import yaml
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == {"text": "MIT"}
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert "CC BY 4.0" in (ROOT / "DATA-LICENSE.md").read_text(encoding="utf-8")
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0" and citation["version"] == project["version"] == __version__
+    assert citation["license"] == ["MIT", "CC-BY-4.0"] and citation["authors"]
+
+
+def test_make_help_lists_the_front_door_targets():
+    out = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), "help"], capture_output=True, text=True, check=True).stdout
+    targets = {line.split()[1] for line in out.splitlines()}
+    assert {"all", "build", "test", "lab", "strip", "help", "validate", "status", "codebook", "lock", "clean"} <= targets
+
+
+def test_a_build_keeps_the_placeholder_files_git_tracks(project):
+    """data/processed/.gitkeep and reports/figures/.gitkeep are tracked: the folder exchange must carry them over."""
+    for folder in (project.processed, project.figures):
+        folder.mkdir(parents=True)
+        (folder / ".gitkeep").write_bytes(b"")
+    build.build(project)
+    build.build(project, force=True)
+    assert (project.processed / ".gitkeep").is_file() and (project.figures / ".gitkeep").is_file()
