@@ -45,8 +45,9 @@ def test_resolved(text, published, start, end, precision):
     "text, published, reason",
     [
         ("since the start of the year", None, "publication date is unknown"),
-        ("during the campaign", "2020-09-04", "not understood"),
-        ("全年", "2024-01-31", "not understood"),
+        ("during the campaign", "2020-09-04", "campaign dates not known"),
+        ("全年", "2024-07-31", "which year is not clear"),
+        ("a lo largo de 2024", "2025-09-10", "not understood"),
         ("since February 30", "2020-05-01", "does not exist"),
         ("in 2026", "2025-05-01", "after the page was published"),
     ],
