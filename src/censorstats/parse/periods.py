@@ -63,10 +63,17 @@ PART_OF_MONTH = {"early": 1, "上旬": 1, "mid": 11, "中旬": 11, "late": 21, "
 PRECISION_ORDER = ["day", "month", "quarter", "year"]
 
 SINCE = r"(?:since|began|begun|beginning|launched|started|starting)"
-Y, D = r"[0-9]{4}", r"[0-9]{1,2}"
+Y, D = r"(?:19|20)[0-9]{2}", r"[0-9]{1,2}"
 TO = r"(?: to | and | through | until |-)"  # dashes and tildes are "-" in the normal form
 CN_TO = r"(?:至|到|-)"
 CAMPAIGN = r"(?:campaign|action|crackdown|operation|drive)"
+# Words around "since" in "since it launched its anti-pornography campaign in April": no digits,
+# and none of FILLER_VETO, so that "in the six months since the launch in October" is not "since October".
+WORDS, WORDS2 = r"(?P<pre>[a-z' -]*?\b)?", r"(?P<mid>[a-z' -]*?\b)?"
+FILLER_VETO = (r"\b(?:years?|months?|weeks?|days?|quarters?|hours?|past|last|next|first|second|third|fourth|to|until|through|and|"
+               r"before|after|ago|end|as of|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+               r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|"
+               r"october|november|december)\b")
 CN_CAMPAIGN = r"(?:本次|此次|这次)?(?:专项整治|专项行动|集中整治|整治|行动|活动)"
 
 
@@ -97,12 +104,12 @@ RULES = [
     Rule("day_span", rf"^(?:from |between )?(?P<m>{MONTH}) (?P<d>{D})(?: (?P<y>{Y}))?{TO}(?:(?P<m2>{MONTH}) )?(?P<d2>{D})(?: (?P<y2>{Y})| (?P<ty>this year))?$"
                      rf"|^(?:from |between )?(?P<d_a>{D})(?: (?P<m_a>{MONTH}))?(?: (?P<y_a>{Y}))?{TO}(?P<d2_a>{D}) (?P<m2_a>{MONTH})(?: (?P<y2_a>{Y}))?$"
                      rf"|^(?:从|自)?(?:(?P<y_c>{Y})年|(?P<ty_c>今年))?(?P<m_c>{D})月(?P<d_c>{D})日?{CN_TO}(?:(?P<y2_c>{Y})年)?(?:(?P<m2_c>{D})月)?(?P<d2_c>{D})日$", "day"),
-    Rule("since_day", rf"^(?:.*?\b)?{SINCE}\b(?:.*?\b)?(?:on )?(?P<m>{MONTH}) (?P<d>{D})(?: (?P<y>{Y})| (?P<ty>this year))?$"
+    Rule("since_day", rf"^{WORDS}{SINCE}\b{WORDS2}(?:on )?(?P<m>{MONTH}) (?P<d>{D})(?: (?P<y>{Y})| (?P<ty>this year))?$"
                       rf"|^{SINCE} (?P<d_a>{D}) (?P<m_a>{MONTH})(?: (?P<y_a>{Y}))?$"
                       rf"|^(?:从|自)?(?:(?P<y_c>{Y})年)?(?P<m_c>{D})月(?P<d_c>{D})日(?:以来|至今|起至今)$", "day"),
     Rule("this_month", r"^(?:in |during )?this month(?: so far)?$|^(?:since |from )?(?:the )?(?:start|beginning) of this month$|^本月(?:以来)?$", "day"),
-    Rule("since_this_month", rf"^(?:.*?\b)?{SINCE}\b(?:.*?\b)?this month$", "month"),
-    Rule("since_month", rf"^(?:.*?\b)?{SINCE}\b(?:.*?\b)?(?:in )?(?:(?P<part>late|early|mid)[- ])?(?P<m>{MONTH})(?: (?P<y>{Y}))?$"
+    Rule("since_this_month", rf"^{WORDS}{SINCE}\b{WORDS2}this month$", "month"),
+    Rule("since_month", rf"^{WORDS}{SINCE}\b{WORDS2}(?:in )?(?:(?P<part>late|early|mid)[- ])?(?P<m>{MONTH})(?: (?P<y>{Y}))?$"
                         rf"|^(?:从|自)?(?:(?P<y_c>{Y})年)?(?P<m_c>{D})月(?P<part_c>上旬|中旬|下旬)?(?:以来|至今)$", "month"),
     Rule("month", rf"^(?:in |during )?(?P<m>{MONTH})(?: (?P<y>{Y})| (?P<ty>this year))?$|^(?:(?P<y_c>{Y})年|(?P<ty_c>今年))?(?P<m_c>{D})月份?$", "month"),
     Rule("as_of", rf"^(?:as of|as at|by|up to|until) (?P<m>{MONTH}) (?P<d>{D})(?: (?P<y>{Y}))?$"
@@ -114,7 +121,9 @@ RULES = [
     Rule("day_of_month", rf"^(?P<d_c>{D})日(?:上午|下午|晚间|晚上|晚|凌晨|早上|中午)?$", "day"),
     Rule("past", rf"^(?:over |in |during |for )?the (?:past|last) (?:(?P<n>{NUMW}) )?(?P<unit>hour|day|week|month|year)s?$"
                  rf"|^in (?P<n_a>{NUMW}) (?P<unit_a>week|month|day)s?(?:'s)? time$"
-                 rf"|^(?:近|过去)?(?P<n_c>{NUMW})个?(?P<unit_c>天|周|月|年)(?:以来|来)$", "day"),
+                 # "19年以来" is also "since (20)19": a count of years in digits needs 近 or 过去
+                 rf"|^(?:近|过去)(?P<n_c>{NUMW})个?(?P<unit_c>天|周|月|年)(?:以来|来)?$|^(?P<n_d>{NUMW})个?(?P<unit_d>天|周|月)(?:以来|来)$"
+                 r"|^(?P<n_e>[一两二三四五六七八九十])(?P<unit_e>年)(?:以来|来)$", "day"),
     Rule("campaign", rf"^(?:during|in|throughout|over) (?:the|this|that|a [0-9]+-day|the [0-9]+-day) {CAMPAIGN}$|^{CN_CAMPAIGN}期间$", "day"),
     Rule("since_campaign", rf"^since (?:the |this )?{CAMPAIGN} (?:started|began|was launched|launched)$"
                            rf"|^since the (?:launch|start) of the {CAMPAIGN}$|^(?:自|从)?{CN_CAMPAIGN}(?:开展|启动)?以来$", "day"),
@@ -138,7 +147,7 @@ ALWAYS_RELATIVE.remove("since_year")
 ALWAYS_RELATIVE.remove("since_campaign")
 # Relative unless they print a year.
 RELATIVE_WITHOUT_YEAR = ["quarter", "month_span", "day_span", "month", "as_of"]
-FIELDS = ["y", "y2", "ty", "m", "m2", "d", "d2", "q", "n", "unit", "part", "wd"]
+FIELDS = ["y", "y2", "ty", "m", "m2", "d", "d2", "q", "n", "unit", "part", "wd", "pre", "mid"]
 
 
 def _normalise(text: pl.Expr) -> pl.Expr:
@@ -202,8 +211,9 @@ def _dates_column(lf: pl.LazyFrame, column: str | None, prefix: str) -> pl.LazyF
 
 def _typed_fields(lf: pl.LazyFrame) -> pl.LazyFrame:
     """The matched text fields as numbers (month, day, quarter, weekday...)."""
+    kind = pl.col("__rule").replace_strict({i: r.kind for i, r in enumerate(RULES)}, default=None, return_dtype=pl.String)
     return lf.with_columns(
-        pl.col("__rule").replace_strict({i: r.kind for i, r in enumerate(RULES)}, default=None, return_dtype=pl.String).alias("__kind"),
+        pl.when(pl.concat_str("__pre", "__mid", separator=" ", ignore_nulls=True).str.contains(FILLER_VETO)).then(None).otherwise(kind).alias("__kind"),
         pl.when(pl.col("__ty").is_not_null()).then(pl.col("__pfirst").dt.year()).otherwise(pl.col("__y").cast(pl.Int32, strict=False)).alias("__year"),
         pl.col("__y2").cast(pl.Int32, strict=False).alias("__year2"),
         _month_number(pl.col("__m")).alias("__mon"),
