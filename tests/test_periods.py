@@ -247,3 +247,53 @@ def test_no_text_makes_a_period_that_ends_before_it_starts_or_after_its_page(row
         else:
             assert start is None and end is None and r["period_precision"] is None
             assert (r["period_status"] == "none") == (r["period_reason"] is None), (text, r)
+
+
+def test_cli_prints_start_end_precision_and_status(capsys):
+    from censorstats.cli import main
+
+    assert main(["parse", "--period", "October 20-November 12", "so far", "during the campaign", "--published", "2018-11-13"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "October 20-November 12\t[2018-10-20, 2018-11-12]\tday\tresolved",
+        "so far\t[, 2018-11-13]\tday\tresolved",
+        "during the campaign\tunresolved: campaign dates not known",
+    ]
+
+
+def test_cli_reads_phrases_from_stdin_as_json(capsys, monkeypatch):
+    import io
+    import json
+
+    from censorstats.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("行动期间\n截至目前\n近期\n"))
+    assert main(["parse", "--period", "--json", "--published", "2023-07-25",
+                 "--campaign-start", "2023-04-15", "--campaign-end", "2023-07-23"]) == 0
+    got = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert got == [
+        {"text": "行动期间", "published": "2023-07-25", "start": "2023-04-15", "end": "2023-07-23", "precision": "day",
+         "status": "resolved", "reason": None},
+        {"text": "截至目前", "published": "2023-07-25", "start": None, "end": "2023-07-25", "precision": "day",
+         "status": "resolved", "reason": None},
+        {"text": "近期", "published": "2023-07-25", "start": None, "end": None, "precision": None,
+         "status": "unresolved", "reason": "'recently' names no dates"},
+    ]
+
+
+def test_cli_without_a_publication_date_leaves_relative_phrases_unresolved(capsys):
+    from censorstats.cli import main
+
+    assert main(["parse", "--period", "since April 6", "in 2021"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "since April 6\tunresolved: relative phrase, but the page's publication date is unknown",
+        "in 2021\t[2021-01-01, 2021-12-31]\tyear\tresolved",
+    ]
+
+
+@pytest.mark.parametrize("published", ["2019-02-30", "23 May 2019", "2019-5-1"])
+def test_cli_refuses_a_publication_date_it_cannot_read(published, capsys):
+    from censorstats.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["parse", "--period", "so far", "--published", published])
+    assert exc.value.code == 2 and "--published" in capsys.readouterr().err

@@ -76,8 +76,48 @@ def cmd_status(args, project: Project) -> int:
     return 0
 
 
+def _date_argument(text: str) -> str:
+    """A date as reports.csv writes them (YYYY-MM-DD, YYYY-MM or YYYY), checked to be a real day."""
+    import datetime as dt
+    import re
+
+    if not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
+    try:
+        dt.date.fromisoformat((text + "-01-01")[:10])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real date") from None
+    return text
+
+
+def cmd_parse_periods(args, texts: list[str]) -> int:
+    """`parse --period`: how each phrase resolves on a page of --published, to try one before adding a row."""
+    import polars as pl
+
+    from censorstats.parse.periods import resolve_periods
+
+    n = len(texts)
+    df = pl.DataFrame({"text": texts, "published": [args.published] * n, "campaign_start": [args.campaign_start] * n,
+                       "campaign_end": [args.campaign_end] * n}, schema=dict.fromkeys(["text", "published", "campaign_start", "campaign_end"], pl.String))
+    out = resolve_periods(df, "text", "published", "campaign_start", "campaign_end").collect()
+    for rec in out.drop("campaign_start", "campaign_end").iter_rows(named=True):
+        start = "" if rec["period_start"] is None else rec["period_start"].isoformat()
+        end = "" if rec["period_end"] is None else rec["period_end"].isoformat()
+        if args.json:
+            print(json.dumps({"text": rec["text"], "published": rec["published"], "start": start or None, "end": end or None,
+                              "precision": rec["period_precision"], "status": rec["period_status"], "reason": rec["period_reason"]},
+                             ensure_ascii=False))
+        elif rec["period_status"] == "resolved":
+            print(f"{rec['text']}\t[{start}, {end}]\t{rec['period_precision']}\tresolved")
+        else:
+            print(f"{rec['text']}\t{rec['period_status']}" + (f": {rec['period_reason']}" if rec["period_reason"] else ""))
+    return 0
+
+
 def cmd_parse(args, project: Project) -> int:
     texts = args.text or [line.rstrip("\n") for line in sys.stdin]
+    if args.period:
+        return cmd_parse_periods(args, texts)
     import polars as pl
 
     from censorstats.parse.numbers import read_figures
@@ -168,6 +208,10 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("parse", help="read printed figures as intervals (one per line on stdin when no TEXT)")
     r.add_argument("text", nargs="*")
     r.add_argument("--json", action="store_true", help="one JSON object per text: text, low, high, qualifier, status, reason")
+    r.add_argument("--period", action="store_true", help="read period phrases instead: start, end, precision, status, reason")
+    r.add_argument("--published", type=_date_argument, help="with --period: the page's date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    r.add_argument("--campaign-start", type=_date_argument, help="with --period: the campaign's first day, for 'during the campaign'")
+    r.add_argument("--campaign-end", type=_date_argument, help="with --period: the campaign's last day")
     r.set_defaults(func=cmd_parse)
     d = sub.add_parser("discrepancies", help="list the discrepancies between reports, grouped by campaign")
     d.add_argument("--type", action="append", help="only this type (repeatable): magnitude, conflict, loose_bound, headline_body, period, qualifier_added, qualifier_dropped, qualifier_changed")
