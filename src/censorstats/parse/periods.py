@@ -81,11 +81,12 @@ CN_CAMPAIGN = r"(?:本次|此次|这次)?(?:专项整治|专项行动|集中整�
 class Rule:
     """One form of phrase. Named groups are fields ("y", "m2", ...); a suffix after "_" tells the
     alternatives of one pattern apart ("m_c" is the month of the Chinese form). A rule with a
-    `reason` recognises a phrase that names no dates of its own: it stays unresolved with that reason."""
+    `reason` (and precision "unresolved") recognises a phrase that names no dates of its own: it
+    stays unresolved with that reason."""
 
     kind: str
     pattern: str
-    precision: str | None
+    precision: str
     reason: str | None = None
 
 
@@ -129,24 +130,23 @@ RULES = [
                            rf"|^since the (?:launch|start) of the {CAMPAIGN}$|^(?:自|从)?{CN_CAMPAIGN}(?:开展|启动)?以来$", "day"),
     Rule("after_launch", rf"^(?:in |during |over )?the (?P<n>{NUMW}) (?P<unit>day|week|month|year)s? (?:since|after) (?:the |its )?(?:launch|start)(?: of the {CAMPAIGN})?$"
                          rf"|^{CN_CAMPAIGN}?(?:开展|启动)(?P<n_c>{NUMW})个?(?P<unit_c>天|周|月|年)(?:以来|来)$", "day"),
-    Rule("elsewhere", r"^(?:during|in|over) the same (?:period|time)$|^同期$|^同一时期$", None,
+    Rule("elsewhere", r"^(?:during|in|over) the same (?:period|time)$|^同期$|^同一时期$", "unresolved",
          "refers to a period named elsewhere on the page"),
-    Rule("bare_length", rf"^(?:for |over )?(?:about )?{NUMW} (?:hour|day|week|month|year)s?$|^(?:近|约)?(?:[0-9]+|{NUMW})个?(?:天|周|月|年)$", None,
+    Rule("bare_length", rf"^(?:for |over )?(?:about )?{NUMW} (?:hour|day|week|month|year)s?$|^(?:近|约)?(?:[0-9]+|{NUMW})个?(?:天|周|月|年)$", "unresolved",
          "a length of time with no start or end"),
-    Rule("running_total", r"^(?:累计|总计|共计|in total|cumulatively|in all)$", None, "a running total: no start or end is printed"),
-    Rule("recently", r"^(?:近期|最近|日前|近日|recently|lately|in recent (?:days|weeks|months))$", None, "'recently' names no dates"),
-    Rule("script", r"[^\p{Latin}\p{Han}\p{Common}\p{Inherited}]", None, "written in a script the reader does not read"),
+    Rule("running_total", r"^(?:累计|总计|共计|in total|cumulatively|in all)$", "unresolved", "a running total: no start or end is printed"),
+    Rule("recently", r"^(?:近期|最近|日前|近日|recently|lately|in recent (?:days|weeks|months))$", "unresolved", "'recently' names no dates"),
+    Rule("script", r"[^\p{Latin}\p{Han}\p{Common}\p{Inherited}]", "unresolved", "written in a script the reader does not read"),
 ]
 # A period these need is not the page's: they run on the campaign's dates.
 CAMPAIGN_KINDS = ["campaign", "since_campaign", "after_launch"]
 # Their end is the publication date.
 ENDS_AT_PUBLICATION = ["ytd", "since_year", "since_day", "since_month", "since_this_month", "this_month", "past", "to_date", "since_campaign"]
-# Resolved against the publication date whatever they print.
-ALWAYS_RELATIVE = ENDS_AT_PUBLICATION[:] + ["last_year", "whole_year", "weekday", "day_of_month"]
-ALWAYS_RELATIVE.remove("since_year")
-ALWAYS_RELATIVE.remove("since_campaign")
+# Resolved against the publication date whatever they print. ("since 2015" on an undated page
+# still has its start, and no end; "since the campaign started" there is refused with its own reason.)
+ALWAYS_RELATIVE = ["ytd", "since_this_month", "this_month", "past", "to_date", "last_year", "whole_year", "weekday", "day_of_month"]
 # Relative unless they print a year.
-RELATIVE_WITHOUT_YEAR = ["quarter", "month_span", "day_span", "month", "as_of"]
+RELATIVE_WITHOUT_YEAR = ["quarter", "month_span", "day_span", "month", "as_of", "since_day", "since_month"]
 FIELDS = ["y", "y2", "ty", "m", "m2", "d", "d2", "q", "n", "unit", "part", "wd", "pre", "mid"]
 
 
@@ -335,7 +335,7 @@ def _reason(kind: pl.Expr, start: pl.Expr, end: pl.Expr, empty: pl.Expr) -> pl.E
         .when(relative & P.is_null()).then(pl.lit("relative phrase, but the page's publication date is unknown"))
         .when(needs_day & (pl.col("__pprec") != "day")).then(pl.lit("a weekday or a day of the month needs the day the page was published"))
         .when(campaign_unknown).then(pl.lit("campaign dates not known"))
-        .when(kind.is_in(["since_campaign"]) & P.is_null()).then(pl.lit("runs to publication, but the page's publication date is unknown"))
+        .when((kind == "since_campaign") & P.is_null()).then(pl.lit("runs to publication, but the page's publication date is unknown"))
         .when(whole_year_unclear).then(pl.lit("'the whole year' on a page not published in January to March: which year is not clear"))
         .when((start.is_null() & ~has_no_start) | (end.is_null() & has_no_start)).then(pl.lit("phrase names a date that does not exist"))
         .when(start.is_not_null() & end.is_not_null() & (start > end)).then(pl.lit("period would end before it starts"))
