@@ -189,11 +189,15 @@ def _match_rules(lf: pl.LazyFrame, norm: str) -> pl.LazyFrame:
     for i, rule in reversed(list(enumerate(RULES))):
         first_match = pl.when(pl.col(norm).str.contains(rule.pattern)).then(pl.lit(i, pl.Int32)).otherwise(first_match)
     lf = lf.with_columns(first_match.alias("__rule"))
+    # Each rule's groups are read from its own rows only, once (a struct column per rule).
+    with_groups = [(i, re.findall(r"\?P<(\w+)>", rule.pattern)) for i, rule in enumerate(RULES)]
+    with_groups = [(i, names) for i, names in with_groups if names]
+    lf = lf.with_columns(pl.when(pl.col("__rule") == i).then(pl.col(norm)).str.extract_groups(RULES[i].pattern).alias(f"__g{i}")
+                         for i, _ in with_groups)
     fields: dict[str, list[pl.Expr]] = {k: [] for k in FIELDS}
-    for i, rule in enumerate(RULES):
-        groups = pl.col(norm).str.extract_groups(rule.pattern)
-        for name in re.findall(r"\?P<(\w+)>", rule.pattern):
-            fields[name.split("_")[0]].append(pl.when(pl.col("__rule") == i).then(groups.struct.field(name)))
+    for i, names in with_groups:
+        for name in names:
+            fields[name.split("_")[0]].append(pl.col(f"__g{i}").struct.field(name))
     return lf.with_columns(pl.coalesce(e).alias(f"__{k}") if e else pl.lit(None, pl.String).alias(f"__{k}") for k, e in fields.items())
 
 
