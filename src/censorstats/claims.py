@@ -33,8 +33,9 @@ step that decided and `value_note` says it in a sentence.
 **Two dates, never confused.** The period the figure counts (period_start, period_end,
 period_precision) is that of the best consensus report stating one (dates given in reports.csv
 first, then an original page's phrase before a republication's, finer precision first), named
-in period_report_id; a consensus report stating no period takes it, marked `inferred` with that
-report as its evidence (claim_reports). The day the figure was first public, `announced_on`, is
+in period_report_id; where none of its reports states one, the period all the other claims of its
+campaign (one announcement) state, where they state the same one (period_basis says which); a consensus report stating no period takes it, marked `inferred` with that
+report as its evidence (claim_reports); so does an unread report (another language), never an outlier. The day the figure was first public, `announced_on`, is
 the earliest publication date among the claim's consensus reports on original pages (a page
 dated only to a month or year counts as its last day); a republication (mirror, aggregator, or
 repost = yes in sources.csv) sets it only through the date of the original it carries, where
@@ -281,27 +282,51 @@ def announcements(consensus: pl.LazyFrame) -> pl.LazyFrame:
 PRECISION_RANK = {"day": 0, "month": 1, "quarter": 2, "year": 3}
 
 
-def claim_periods(consensus: pl.LazyFrame) -> pl.LazyFrame:
-    """Per claim, the period its figure counts: that of the best consensus report that states one.
-
-    Best: a period given as dates in reports.csv, then read from the phrase of an original page before a
-    republication, a finer precision first, then the better source, the earlier page.
-    """
-    stated = consensus.filter(pl.col("period_status").is_in(["explicit", "resolved"]))
+def _best_stated_period(stated: pl.LazyFrame, by: str) -> pl.LazyFrame:
+    """Per `by`, the period of the best report stating one: dates given in reports.csv first, then an
+    original page's phrase before a republication's, a finer precision, the better source, the earlier page."""
     return (
-        stated.sort(["claim_id", pl.col("period_status") != "explicit", "is_republication",
+        stated.sort([by, pl.col("period_status") != "explicit", "is_republication",
                      pl.col("period_precision").replace_strict(PRECISION_RANK, default=9, return_dtype=pl.Int64),
                      "source_rank", pl.col("published").fill_null("9999"), "report_id"])
-        .group_by("claim_id", maintain_order=True).first()
-        .select("claim_id", "period_start", "period_end", "period_precision", pl.col("report_id").alias("period_report_id"))
+        .group_by(by, maintain_order=True).first()
+        .select(by, "period_start", "period_end", "period_precision", pl.col("report_id").alias("period_report_id"))
     )
 
 
+def claim_periods(consensus: pl.LazyFrame) -> pl.LazyFrame:
+    """Per claim, the period its figure counts, and where that period comes from (`period_basis`).
+
+    `claim`: the best consensus report of the claim that states one. `campaign`: for a claim whose
+    reports state none, the period (with both ends) the other claims of its campaign (one announcement)
+    state, where they all state the same one; where they differ, the claim has no period.
+    """
+    stated = consensus.filter(pl.col("period_status").is_in(["explicit", "resolved"]))
+    own = _best_stated_period(stated, "claim_id").with_columns(pl.lit("claim").alias("period_basis"))
+    # Only periods with both ends count here: "so far" (an end alone) fits any period ending on that day.
+    per_campaign = own.filter(pl.col("period_start").is_not_null() & pl.col("period_end").is_not_null()).join(
+        consensus.select("claim_id", "campaign_id").unique(), on="claim_id")
+    agreed = (
+        per_campaign.group_by("campaign_id")
+        .agg(pl.struct("period_start", "period_end").n_unique().alias("n_periods"),
+             pl.col("period_start").first(), pl.col("period_end").first(),
+             pl.col("period_precision").sort_by("period_report_id").first(), pl.col("period_report_id").min())
+        .filter(pl.col("n_periods") == 1).drop("n_periods")
+    )
+    borrowed = (
+        consensus.select("claim_id", "campaign_id").unique().join(own.select("claim_id"), on="claim_id", how="anti")
+        .join(agreed, on="campaign_id").drop("campaign_id").with_columns(pl.lit("campaign").alias("period_basis"))
+    )
+    return pl.concat([own, borrowed.select(own.collect_schema().names())])
+
+
 def with_inferred_periods(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
-    """A consensus report that states no period of its own takes its claim's, marked inferred, naming the report it came from."""
+    """A report of a claim's figure that states no period of its own takes the claim's, marked inferred, naming
+    the report it came from. Consensus reports, and unread ones (another language: the figure is the claim's,
+    the words could not be read); never an outlier, which may be another figure."""
     claim_period = claims.select("claim_id", pl.col("period_start").alias("c_start"), pl.col("period_end").alias("c_end"),
                                  pl.col("period_precision").alias("c_precision"), "period_report_id")
-    inferred = (pl.col("role") == "consensus") & ~pl.col("period_status").is_in(["explicit", "resolved"]) & pl.col("period_report_id").is_not_null()
+    inferred = pl.col("role").is_in(["consensus", "unread"]) & ~pl.col("period_status").is_in(["explicit", "resolved"]) & pl.col("period_report_id").is_not_null()
     return lf.join(claim_period, on="claim_id", how="left", maintain_order="left").with_columns(
         pl.when(inferred).then(pl.col("c_start")).otherwise(pl.col("period_start")).alias("period_start"),
         pl.when(inferred).then(pl.col("c_end")).otherwise(pl.col("period_end")).alias("period_end"),

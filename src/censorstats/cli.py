@@ -131,8 +131,48 @@ def _texts_to_parse(args) -> list[str]:
         raise UnsafePath("<stdin>", f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x})", "encoding") from None
 
 
+def _date_argument(text: str) -> str:
+    """A date as reports.csv writes them (YYYY-MM-DD, YYYY-MM or YYYY), checked to be a real day."""
+    import datetime as dt
+    import re
+
+    if not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
+    try:
+        dt.date.fromisoformat((text + "-01-01")[:10])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real date") from None
+    return text
+
+
+def cmd_parse_periods(args, texts: list[str]) -> int:
+    """`parse --period`: how each phrase resolves on a page of --published, to try one before adding a row."""
+    import polars as pl
+
+    from censorstats.parse.periods import resolve_periods
+
+    n = len(texts)
+    df = pl.DataFrame({"text": texts, "published": [args.published] * n, "campaign_start": [args.campaign_start] * n,
+                       "campaign_end": [args.campaign_end] * n}, schema=dict.fromkeys(["text", "published", "campaign_start", "campaign_end"], pl.String))
+    out = resolve_periods(df, "text", "published", "campaign_start", "campaign_end").collect()
+    for rec in out.drop("campaign_start", "campaign_end").iter_rows(named=True):
+        start = "" if rec["period_start"] is None else rec["period_start"].isoformat()
+        end = "" if rec["period_end"] is None else rec["period_end"].isoformat()
+        if args.json:
+            print(json.dumps({"text": rec["text"], "published": rec["published"], "start": start or None, "end": end or None,
+                              "precision": rec["period_precision"], "status": rec["period_status"], "reason": rec["period_reason"]},
+                             ensure_ascii=False))
+        elif rec["period_status"] == "resolved":
+            print(f"{rec['text']}\t[{start}, {end}]\t{rec['period_precision']}\tresolved")
+        else:
+            print(f"{rec['text']}\t{rec['period_status']}" + (f": {rec['period_reason']}" if rec["period_reason"] else ""))
+    return 0
+
+
 def cmd_parse(args, project: Project) -> int:
     texts = _texts_to_parse(args)
+    if args.period:
+        return cmd_parse_periods(args, texts)
     import polars as pl
 
     from censorstats.parse.numbers import read_figures
@@ -246,10 +286,13 @@ contents, never file times. Changes nothing."""),
 Read printed figures the way the build reads value_text: "more than 9,800" is [9800, ] at_least,
 "近1.1万" (nearly 11,000) is [ , 11000] at_most, "9,800" is [9800, 9800] exact. Text it cannot
 read in full (another language, an unknown word) is 'unparsed', with the reason.
+With --period, read period phrases instead, as the build reads period_text on a page of
+--published: the resolved start, end, precision and status, or why it is unresolved.
 
 examples:
   censorstats parse "近1.1万" "more than 9,800"
-  cut -f1 figures.txt | censorstats parse --json"""),
+  cut -f1 figures.txt | censorstats parse --json
+  censorstats parse --period "10月20日至11月12日" "so far" --published 2018-11-13"""),
     "discrepancies": ("list the discrepancies between reports, grouped by campaign", """\
 The reports of one official figure that cannot be reconciled with it, from
 data/processed/discrepancies.parquet, grouped by campaign, each with a sentence that explains it.
@@ -295,6 +338,10 @@ def parser() -> argparse.ArgumentParser:
     r = _subcommand(sub, "parse", cmd_parse)
     r.add_argument("text", nargs="*", metavar="TEXT", help="printed figures (default: one per line on stdin)")
     r.add_argument("--json", action="store_true", help="one JSON object per text: text, low, high, qualifier, status, reason")
+    r.add_argument("--period", action="store_true", help="read period phrases instead: start, end, precision, status, reason")
+    r.add_argument("--published", type=_date_argument, help="with --period: the page's date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    r.add_argument("--campaign-start", type=_date_argument, help="with --period: the campaign's first day, for 'during the campaign'")
+    r.add_argument("--campaign-end", type=_date_argument, help="with --period: the campaign's last day")
     d = _subcommand(sub, "discrepancies", cmd_discrepancies)
     d.add_argument("--type", action="append", choices=DISCREPANCY_TYPES, metavar="TYPE",
                    help="only this type (repeatable); one of: " + ", ".join(DISCREPANCY_TYPES))

@@ -63,16 +63,18 @@ def parsed_reports(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     lf = (
         raw.lazy()
         .join(_source_columns(tables), on="source_id", how="left", maintain_order="left")
-        .join(tables["campaigns"].lazy().select("campaign_id", "authority_id"), on="campaign_id", how="left", maintain_order="left")
+        .join(_with_optional(tables["campaigns"], ["start", "end"]).lazy().select(
+            "campaign_id", "authority_id", pl.col("start").alias("campaign_start"), pl.col("end").alias("campaign_end")),
+            on="campaign_id", how="left", maintain_order="left")
         .join(tables["metrics"].lazy().select(pl.col("metric_id").alias("metric"), "unit"), on="metric", how="left", maintain_order="left")
     )
     lf = _figures(lf).rename({"period_start": "explicit_start", "period_end": "explicit_end"})
     # A republished text's "since October" counts from the original's date, never from the repost's.
     lf = lf.with_columns(pl.when(pl.col("is_republication")).then(pl.col("original_published")).otherwise(pl.col("published")).alias("dated_by"))
-    lf = resolve_periods(lf, "period_text", "dated_by").with_columns(
+    lf = resolve_periods(lf, "period_text", "dated_by", "campaign_start", "campaign_end").with_columns(
         pl.when(pl.col("is_republication") & pl.col("dated_by").is_null() & pl.col("period_reason").str.contains("publication date is unknown"))
         .then(pl.lit("relative phrase on a page that republishes an earlier text whose date is unknown"))
-        .otherwise(pl.col("period_reason")).alias("period_reason")).drop("dated_by")
+        .otherwise(pl.col("period_reason")).alias("period_reason")).drop("dated_by", "campaign_start", "campaign_end")
     explicit = pl.col("explicit_start").is_not_null() | pl.col("explicit_end").is_not_null()
     lf = lf.with_columns(
         pl.when(explicit).then(pl.col("explicit_start").str.to_date(DAY_FORMAT)).otherwise(pl.col("period_start")).alias("period_start"),
