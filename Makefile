@@ -8,11 +8,11 @@ STAMP := $(VENV)/.installed
 .PHONY: all build test validate status codebook lock clean
 all: build
 
-$(STAMP): requirements.lock pyproject.toml
+# pip installs uv (hash-checked, requirements-bootstrap.lock), uv installs requirements.lock
+# (hash-checked) with pip's index settings: see tools/setup_venv.py.
+$(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml tools/setup_venv.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "censorstats needs Python 3.11 or newer; set PYTHON=python3.x")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PYTHON) tools/setup_venv.py $(VENV)
 	@touch $(STAMP)
 
 build: $(STAMP)  ## build data/processed/ and reports/figures/ (only what is stale)
@@ -30,8 +30,8 @@ status: $(STAMP)  ## what is stale, and why
 codebook: $(STAMP)  ## regenerate docs/codebook.md from the schemas
 	$(BIN)/censorstats codebook
 
-lock:  ## re-pin every dependency (needs pip-tools in the current Python)
-	pip-compile --quiet --extra dev --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+lock: $(STAMP)  ## re-pin requirements.lock and requirements-bootstrap.lock with the venv's uv (keeps pins that still fit)
+	$(BIN)/python tools/setup_venv.py --lock
 
 clean:  ## remove built outputs (not the environment)
 	rm -rf data/processed/*.parquet data/processed/*.csv reports/figures/*.svg reports/figures/*.png data/.build

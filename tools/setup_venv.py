@@ -1,0 +1,119 @@
+"""Create .venv from the hash-pinned locks in a few seconds: pip installs only uv, then uv the rest.
+
+Why: pip installs the ~60 pinned wheels of requirements.lock one at a time (25-63 s on a 2-core
+machine); uv downloads and installs them in parallel. uv itself is installed by pip from
+requirements-bootstrap.lock, hash-checked like everything else, so nothing but Python 3.11+ is
+needed beforehand.
+
+uv does not read pip's configuration (pip.conf, PIP_* variables). A machine whose pip is set up
+with a local mirror, extra indexes or a company certificate would have uv ask only pypi.org, so
+the settings pip would use are read from `pip config list` and handed to uv as options.
+
+Standard library only: this runs before anything is installed. Run by `make`
+(`python tools/setup_venv.py [VENV]`) and `make lock` (`.venv/bin/python tools/setup_venv.py --lock`).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOTSTRAP_LOCK = ROOT / "requirements-bootstrap.lock"
+LOCK = ROOT / "requirements.lock"
+
+# pip reads "global", then the command's own section, then PIP_* variables; later wins.
+SECTIONS_BY_PRECEDENCE = ("global", "install", ":env:")
+
+
+def pip_settings(config_list: str) -> dict[str, str]:
+    """The settings `pip install` would use, from the text `pip config list` prints.
+
+    Each line reads `section.key='value'` (the value as a Python literal); PIP_* variables show
+    as section `:env:`.
+    """
+    by_section: dict[str, dict[str, str]] = {}
+    for line in config_list.splitlines():
+        name, sep, literal = line.partition("=")
+        if not sep or "." not in name:
+            continue
+        section, key = name.rsplit(".", 1)
+        by_section.setdefault(section, {})[key] = str(ast.literal_eval(literal))
+    settings: dict[str, str] = {}
+    for section in SECTIONS_BY_PRECEDENCE:
+        settings.update(by_section.get(section, {}))
+    return settings
+
+
+def uv_index_options(settings: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """uv's command-line options and environment for the same indexes, links and certificate.
+
+    With extra indexes or find-links, uv by default takes each package from the first index
+    that lists it (a guard against dependency confusion) and so misses a pinned version that a
+    later index has; pip picks the best match across all of them. Every file is hash-checked
+    against the lock, so pip's behaviour is safe here and is the one asked for.
+    """
+    options: list[str] = []
+    env: dict[str, str] = {}
+    if settings.get("no-index", "").lower() in ("1", "true", "yes", "on"):
+        options.append("--no-index")
+    if "index-url" in settings:
+        options += ["--index-url", settings["index-url"]]
+    for url in settings.get("extra-index-url", "").split():
+        options += ["--extra-index-url", url]
+    for link in settings.get("find-links", "").split():
+        options += ["--find-links", link]
+    for host in settings.get("trusted-host", "").split():
+        options += ["--allow-insecure-host", host]
+    if "extra-index-url" in settings or "find-links" in settings:
+        options += ["--index-strategy", "unsafe-best-match"]
+    if "cert" in settings:
+        env["SSL_CERT_FILE"] = settings["cert"]
+    if "client-cert" in settings:
+        env["SSL_CLIENT_CERT"] = settings["client-cert"]
+    return options, env
+
+
+def run(*cmd: str | Path, env: dict[str, str] | None = None, capture: bool = False) -> str:
+    """Run a command, failing the set-up with its own message when it fails."""
+    done = subprocess.run(
+        [str(c) for c in cmd], check=True, text=True, capture_output=capture, env={**os.environ, **(env or {})}
+    )
+    return done.stdout or ""
+
+
+def lock(uv: Path) -> None:
+    """Re-pin both locks with uv, keeping every existing pin that still fits (`make lock`).
+
+    Run after changing the dependencies in pyproject.toml or requirements-bootstrap.in; add
+    `--upgrade` by hand to move every pin to its newest release.
+    """
+    options, env = uv_index_options(pip_settings(run(sys.executable, "-m", "pip", "config", "list", capture=True)))
+    compile_ = (uv, "pip", "compile", "--quiet", "--generate-hashes", "--custom-compile-command", "make lock", *options)
+    run(*compile_, "--extra", "dev", "--python-version", "3.11", "-o", LOCK, ROOT / "pyproject.toml", env=env)
+    run(*compile_, "--universal", "-o", BOOTSTRAP_LOCK, ROOT / "requirements-bootstrap.in", env=env)
+
+
+def main(venv: Path) -> None:
+    """A fresh venv every time, so the environment is exactly the lock (nothing left from before)."""
+    run(sys.executable, "-m", "venv", "--clear", venv)
+    python, uv = venv / "bin" / "python", venv / "bin" / "uv"
+    quiet_pip = ("--quiet", "--disable-pip-version-check")
+    run(python, "-m", "pip", "install", *quiet_pip, "--require-hashes", "--no-deps", "-r", BOOTSTRAP_LOCK)
+    options, env = uv_index_options(pip_settings(run(python, "-m", "pip", "config", "list", capture=True)))
+    uv_pip = (uv, "pip", "install", "--quiet", "--python", python, *options)
+    run(*uv_pip, "--require-hashes", "--no-deps", "-r", LOCK, env=env)
+    run(*uv_pip, "--no-deps", "--editable", ROOT, env=env)
+
+
+if __name__ == "__main__":
+    try:
+        if sys.argv[1:2] == ["--lock"]:
+            lock(Path(sys.executable).parent / "uv")
+        else:
+            main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / ".venv")
+    except subprocess.CalledProcessError as failed:
+        sys.exit(f"set-up failed: {' '.join(failed.cmd)} exited with {failed.returncode}")
