@@ -98,14 +98,19 @@ def lock(uv: Path) -> None:
 
 
 def main(venv: Path) -> None:
-    """A fresh venv every time, so the environment is exactly the lock (nothing left from before)."""
+    """A fresh venv every time, so the environment is exactly the lock (nothing left from before).
+
+    Bytecode is compiled at install time, as pip does: otherwise each import compiles it again
+    wherever PYTHONDONTWRITEBYTECODE is set (importing polars, pandera and matplotlib took
+    1.4 s instead of 0.5 s here).
+    """
     run(sys.executable, "-m", "venv", "--clear", venv)
     python, uv = venv / "bin" / "python", venv / "bin" / "uv"
     quiet_pip = ("--quiet", "--disable-pip-version-check")
     run(python, "-m", "pip", "install", *quiet_pip, "--require-hashes", "--no-deps", "-r", BOOTSTRAP_LOCK)
     options, env = uv_index_options(pip_settings(run(python, "-m", "pip", "config", "list", capture=True)))
     uv_pip = (uv, "pip", "install", "--quiet", "--python", python, *options)
-    run(*uv_pip, "--require-hashes", "--no-deps", "-r", LOCK, env=env)
+    run(*uv_pip, "--require-hashes", "--no-deps", "--compile-bytecode", "-r", LOCK, env=env)
     run(*uv_pip, "--no-deps", "--editable", ROOT, env=env)
 
 
