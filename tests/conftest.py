@@ -28,6 +28,24 @@ def project(tmp_path: Path) -> Project:
     return Project(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory) -> Path:
+    """The shipped raw tables built once per test process (2-3 s); copy it before changing anything."""
+    from censorstats import build, pipeline
+
+    root = tmp_path_factory.mktemp("shipped-build")
+    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
+    assert build.build(Project(root)).rebuilt == [step.name for step in pipeline.STEPS]
+    return root
+
+
+@pytest.fixture
+def built(shipped_build: Path, tmp_path: Path) -> Project:
+    """A project with the shipped raw tables, built: a copy of `shipped_build`, so tests may change it."""
+    shutil.copytree(shipped_build, tmp_path / "built", symlinks=True)
+    return Project(tmp_path / "built")
+
+
 def set_cell(path: Path, row_id: str, column: str, value: str) -> int:
     """Change one cell of a raw CSV by id (first column); returns the record's line number."""
     import csv

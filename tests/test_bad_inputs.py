@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from censorstats import build
 from censorstats.cli import main
 from censorstats.paths import Project
-from conftest import ROOT, set_cell
+from conftest import set_cell
 
 OUTPUT_DIRS = ("data/processed", "reports/figures")
 R, S, X, M, P, A = ("data/raw/reports.csv", "data/raw/sources.csv", "data/raw/reach.csv", "data/raw/metrics.csv",
@@ -438,12 +437,10 @@ def _tree(root: Path, rels) -> dict[str, object]:
     return out
 
 
-@pytest.fixture(scope="module")
-def built_copy(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("built")
-    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
-    build.build(Project(root))
-    return root
+@pytest.fixture
+def built_copy(shipped_build) -> Path:
+    """The shipped data built (once per test process, conftest.py); each case copies it before breaking it."""
+    return shipped_build
 
 
 def test_the_corpus_is_large_and_distinct():
@@ -468,11 +465,14 @@ def test_bad_input_gets_its_exact_outcome_and_damages_nothing(case, built_copy, 
     assert got == sorted(expected)
     errors = any(e[0] == "error" for e in expected)
     assert status == (1 if errors else 0)
-    printed = capsys.readouterr().err
-    for p in problems:
+    printed = capsys.readouterr().err.splitlines()
+    for p in problems:  # each on one line of its own: path:line (spreadsheet row N): column "name": message [code]
         where = f'{p["path"]}:{p["line"]}' if p["line"] else p["path"]
+        if p["row"] is not None and p["row"] != p["line"]:
+            where += f' (spreadsheet row {p["row"]})'
         column = f' column "{p["column"]}":' if p["column"] else ""
-        assert f"{where}" in printed and f'{column} ' in printed and f'[{p["code"]}]' in printed
+        label = "warning: " if p["severity"] == "warning" else ""
+        assert f'{where}:{column} {label}{p["message"]} [{p["code"]}]' in printed
     assert _tree(work, ["data/raw"]) == raw_before
     if errors:
         assert _tree(work, OUTPUT_DIRS) == outputs_before

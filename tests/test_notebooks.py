@@ -8,7 +8,6 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from censorstats import build
 from conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -19,10 +18,10 @@ def test_there_are_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_and_is_stored_without_outputs(path: Path, project, monkeypatch):
+def test_notebook_runs_and_is_stored_without_outputs(path: Path, built, monkeypatch):
     nb = nbformat.read(path, as_version=4)
     assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), "strip outputs before committing"
-    build.build(project)
+    project = built
     monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(project.root)}}).execute()
     errors = [o for cell in nb.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
