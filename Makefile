@@ -1,11 +1,12 @@
 # The front door. `make` sets up .venv from the lock file and builds data/processed/ and the
-# figures; `make test` does the same set-up and runs the whole test suite.
+# figures; `make test` does the same set-up and runs the whole test suite; `make test-fast` the
+# quick tier (see tests/conftest.py).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all build test validate status codebook lock clean
+.PHONY: all build test test-fast validate status codebook lock clean
 all: build
 
 # pip installs uv (hash-checked, requirements-bootstrap.lock), uv installs requirements.lock
@@ -18,8 +19,11 @@ $(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml tools/set
 build: $(STAMP)  ## build data/processed/ and reports/figures/ (only what is stale)
 	$(BIN)/censorstats build
 
-test: $(STAMP)  ## run the whole test suite
-	$(BIN)/python -m pytest
+test: $(STAMP)  ## run the whole test suite (what CI runs), on one worker per core
+	$(BIN)/python -m pytest -n auto --dist worksteal
+
+test-fast: $(STAMP)  ## the inner loop: the tests not marked integration or slow
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "not integration and not slow"
 
 validate: $(STAMP)  ## check data/raw/ and list every problem
 	$(BIN)/censorstats validate

@@ -1,4 +1,9 @@
-"""Shared fixtures: a scratch copy of the project, so tests never touch the real data/processed/."""
+"""Shared fixtures: a scratch copy of the project, so tests never touch the real data/processed/.
+
+Two tiers: tests of the whole build (the modules in INTEGRATION_MODULES, and any test using the
+built shipped data) are marked `integration`, long property tests `slow`; `make test-fast`
+leaves both out, `make test` runs everything.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,16 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
+INTEGRATION_MODULES = {"test_build.py", "test_interrupted_build.py", "test_notebooks.py", "test_bad_inputs.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tiers here, by rule, so that no test file needs editing for it (and none is forgotten)."""
+    for item in items:
+        if item.path.name in INTEGRATION_MODULES or "shipped_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
+        if hasattr(getattr(item, "obj", None), "hypothesis"):  # a @given property test
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
