@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -31,12 +30,13 @@ OUTPUT_DIRS = ("data/processed", "reports/figures")
 TIMED_KILLS = 12
 
 # A build server: imports every censorstats module (and so polars, pandera and matplotlib), then
-# for each line "ROOT K" on stdin forks a `censorstats build` of ROOT, prints the child's pid,
-# waits for it and prints its exit status. The child kills itself with SIGKILL just before its
-# K-th file-system change (K = 0: never) and writes the kind of each change it made to
-# ROOT/changes. No polars query runs before a fork.
+# for each line "ROOT K DELAY" on stdin forks a `censorstats build` of ROOT, waits for it and
+# prints its exit status. The child kills itself with SIGKILL just before its K-th file-system
+# change (K = 0: never) and writes the kind of each change it made to ROOT/changes; with a DELAY
+# (seconds, or "-"), the server sends it SIGKILL after that long. The server has not reaped the
+# child by then, so its pid cannot belong to another process. No polars query runs before a fork.
 SERVER = """
-import importlib, os, pkgutil, signal, sys
+import importlib, os, pkgutil, signal, sys, time
 import censorstats
 from censorstats import publish
 from censorstats.cli import main
@@ -57,7 +57,8 @@ for name in ("replace", "rename", "link"):
 publish._exchange = killing_before(publish._exchange)
 
 for line in sys.stdin:
-    root, kill_at = line.split()[0], int(line.split()[1])
+    root, kill_at, delay = line.split()
+    kill_at = int(kill_at)
     pid = os.fork()
     if pid == 0:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -71,7 +72,9 @@ for line in sys.stdin:
             with open(os.path.join(root, "changes"), "w") as out:
                 out.write(" ".join(changes))
             os._exit(status)
-    print(pid, flush=True)
+    if delay != "-":
+        time.sleep(float(delay))
+        os.kill(pid, signal.SIGKILL)  # a build that has already finished is a zombie: no effect
     print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
 """
 
@@ -101,12 +104,8 @@ def server():
 
 def _build(server: subprocess.Popen, project: Project, kill_at: int = 0, kill_after: float | None = None) -> int:
     """Exit status of a forked build of `project`, killed before change `kill_at` or after `kill_after` s."""
-    server.stdin.write(f"{project.root} {kill_at}\n")
+    server.stdin.write(f"{project.root} {kill_at} {'-' if kill_after is None else kill_after}\n")
     server.stdin.flush()
-    pid = int(server.stdout.readline())
-    if kill_after is not None:
-        time.sleep(kill_after)
-        os.kill(pid, signal.SIGKILL)  # the server reaps it; a build that has finished is not hurt
     return int(server.stdout.readline())
 
 
