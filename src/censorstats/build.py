@@ -27,8 +27,8 @@ from pathlib import Path
 
 from censorstats import pipeline
 from censorstats.paths import PROVENANCE, Project
+from censorstats.stepcode import PackageCode
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "data/.build/manifest.json"  # beside the outputs, so data/processed/ stays byte-identical
 LIBRARIES = ("polars", "pandera", "matplotlib")
 LOCK_WAIT_SECONDS = 10.0
@@ -73,14 +73,6 @@ def library_versions() -> dict[str, str]:
     return {lib: found.get(lib, "missing") for lib in LIBRARIES}
 
 
-def code_hash(step: pipeline.Step) -> str:
-    digest = hashlib.sha256()
-    for rel in sorted(set(step.code) | {"pipeline.py"}):
-        digest.update(rel.encode() + b"\0" + (sha256_file(PACKAGE_DIR / rel) or "missing").encode() + b"\0")
-    digest.update(repr(step.params).encode())
-    return digest.hexdigest()
-
-
 def read_manifest(project: Project) -> dict:
     try:
         return json.loads((project.root / MANIFEST).read_text(encoding="utf-8"))
@@ -102,7 +94,8 @@ def _short(h: str | None) -> str:
     return h[:8] + "…" if h else "none"
 
 
-def judge(project: Project, step: pipeline.Step, record: dict | None, input_hashes: dict[str, str | None], versions: dict) -> Verdict:
+def judge(project: Project, step: pipeline.Step, record: dict | None, input_hashes: dict[str, str | None], versions: dict,
+          code: PackageCode) -> Verdict:
     """Why `step` must be rebuilt, given the manifest record of its last build (empty list: it need not)."""
     if record is None:
         return Verdict(step, ["never built"])
@@ -112,7 +105,7 @@ def judge(project: Project, step: pipeline.Step, record: dict | None, input_hash
         if h != old:
             what = "appeared" if old is None else "disappeared" if h is None else "changed"
             reasons.append(f"input {path} {what} (sha256 {_short(old)} → {_short(h)})")
-    if record.get("code") != code_hash(step):
+    if record.get("code") != code.hash(step):
         reasons.append("code of the step changed")
     if record.get("versions") != versions:
         reasons.append(f"library versions changed ({record.get('versions')} → {versions})")
@@ -155,11 +148,12 @@ def status(project: Project, targets: list[str] | None = None) -> list[Verdict]:
     """
     manifest = read_manifest(project)
     versions = library_versions()
+    code = PackageCode(project.build_state)
     verdicts = []
     rebuilt: set[str] = set()
     for step in _select(targets):
         hashes = {p: fingerprint(project.root / p) for p in step.inputs}
-        verdict = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
+        verdict = judge(project, step, manifest["steps"].get(step.name), hashes, versions, code)
         upstream = [p for p in step.inputs if p in rebuilt]
         if upstream and not verdict.stale:
             verdict.reasons.append("upstream output " + ", ".join(upstream) + " will be rebuilt")
@@ -408,12 +402,13 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
         ctx = Context(project, staging, validated.tables)
         manifest = read_manifest(project)
         versions = library_versions()
+        code = PackageCode(project.build_state)
         rebuilt = []
         try:
             for i, verdict in enumerate(verdicts, start=1):
                 step = verdict.step
                 hashes = {p: fingerprint(ctx.input(p)) for p in step.inputs}
-                again = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
+                again = judge(project, step, manifest["steps"].get(step.name), hashes, versions, code)
                 if not (again.stale or force):
                     continue
                 t0 = time.perf_counter()
@@ -421,7 +416,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
                 rebuilt.append(step.name)
                 manifest["steps"][step.name] = {
                     "inputs": hashes,
-                    "code": code_hash(step),
+                    "code": code.hash(step),
                     "versions": versions,
                     "outputs": {p: sha256_file(staging / p) for p in step.outputs},
                     "package_version": _package_version(),
