@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all build test test-fast validate status codebook lock clean
+.PHONY: all build test test-fast lint validate status codebook lock clean
 all: build
 
 # pip installs uv (hash-checked, requirements-bootstrap.lock), uv installs requirements.lock
@@ -19,11 +19,15 @@ $(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml tools/set
 build: $(STAMP)  ## build data/processed/ and reports/figures/ (only what is stale)
 	$(BIN)/censorstats build
 
-test: $(STAMP)  ## run the whole test suite (what CI runs), on one worker per core
+test: lint  ## lint and type checks, then the whole test suite (what CI runs), on one worker per core
 	$(BIN)/python -m pytest -n auto --dist worksteal
 
 test-fast: $(STAMP)  ## the inner loop: the tests not marked integration or slow
 	$(BIN)/python -m pytest -n auto --dist worksteal -m "not integration and not slow"
+
+lint: $(STAMP)  ## ruff and mypy over src/ and tools/ (settings in pyproject.toml)
+	$(BIN)/ruff check src tools
+	$(BIN)/mypy
 
 validate: $(STAMP)  ## check data/raw/ and list every problem
 	$(BIN)/censorstats validate

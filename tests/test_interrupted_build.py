@@ -13,7 +13,6 @@ themselves is not tried: nothing is written before they finish.)
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys

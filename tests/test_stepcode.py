@@ -98,6 +98,11 @@ def test_a_new_import_is_seen_through_the_cache(package, tmp_path):
     assert "trace.py" not in after.files(pipeline.step_named("reports"))
 
 
+def test_imports_for_type_checkers_only_are_not_code():
+    source = b"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from censorstats import pipeline\nelse:\n    import censorstats.paths\n"
+    assert stepcode.analyse(source, "censorstats.steps", False)["all"] == ["censorstats.paths"]
+
+
 def test_relative_imports_are_followed():
     info = stepcode.analyse(b"from . import schemas\nfrom .numbers import read_figures\n", "censorstats.parse.x", False)
     assert info["top"] == ["censorstats.parse", "censorstats.parse.numbers", "censorstats.parse.numbers.read_figures",

@@ -92,7 +92,7 @@ def lock(uv: Path) -> None:
     `--upgrade` by hand to move every pin to its newest release.
     """
     options, env = uv_index_options(pip_settings(run(sys.executable, "-m", "pip", "config", "list", capture=True)))
-    compile_ = (uv, "pip", "compile", "--quiet", "--generate-hashes", "--custom-compile-command", "make lock", *options)
+    compile_: tuple[str | Path, ...] = (uv, "pip", "compile", "--quiet", "--generate-hashes", "--custom-compile-command", "make lock", *options)
     run(*compile_, "--extra", "dev", "--python-version", "3.11", "-o", LOCK, ROOT / "pyproject.toml", env=env)
     run(*compile_, "--universal", "-o", BOOTSTRAP_LOCK, ROOT / "requirements-bootstrap.in", env=env)
 
@@ -109,7 +109,7 @@ def main(venv: Path) -> None:
     quiet_pip = ("--quiet", "--disable-pip-version-check")
     run(python, "-m", "pip", "install", *quiet_pip, "--require-hashes", "--no-deps", "-r", BOOTSTRAP_LOCK)
     options, env = uv_index_options(pip_settings(run(python, "-m", "pip", "config", "list", capture=True)))
-    uv_pip = (uv, "pip", "install", "--quiet", "--python", python, *options)
+    uv_pip: tuple[str | Path, ...] = (uv, "pip", "install", "--quiet", "--python", python, *options)
     run(*uv_pip, "--require-hashes", "--no-deps", "--compile-bytecode", "-r", LOCK, env=env)
     run(*uv_pip, "--no-deps", "--editable", ROOT, env=env)
 

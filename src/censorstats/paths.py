@@ -28,7 +28,7 @@ class Project:
     root: Path
 
     @classmethod
-    def default(cls) -> "Project":
+    def default(cls) -> Project:
         return cls(_default_root())
 
     @property

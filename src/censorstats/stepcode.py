@@ -22,6 +22,7 @@ import ast
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from censorstats import pipeline
@@ -51,11 +52,23 @@ def _imported(node: ast.AST, module: str, is_package: bool) -> list[str]:
     return [base] + [f"{base}.{alias.name}" for alias in node.names if alias.name != "*"]
 
 
-def _imports_in(nodes: list[ast.AST], module: str, is_package: bool, into_functions: bool) -> list[str]:
+def _only_for_type_checkers(node: ast.AST) -> bool:
+    """`if TYPE_CHECKING:` blocks never run, so what they import is no code of a step."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _imports_in(nodes: Iterable[ast.AST], module: str, is_package: bool, into_functions: bool) -> list[str]:
     found: list[str] = []
     todo = list(nodes)
     while todo:
         node = todo.pop()
+        if _only_for_type_checkers(node):
+            todo.extend(getattr(node, "orelse", []))
+            continue
         found += _imported(node, module, is_package)
         if into_functions or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             todo.extend(ast.iter_child_nodes(node))

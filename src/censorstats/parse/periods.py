@@ -165,7 +165,7 @@ def resolve_periods(lf: pl.LazyFrame | pl.DataFrame, text: str, published: str) 
         .when(kind == "month").then(month_start)
         .when(kind == "past").then(past_start)
     )
-    end = (
+    end: pl.Expr = (
         pl.when(kind.is_in(["ytd", "since_year", "since_day", "since_month", "past"])).then(P)
         .when(kind == "year").then(_day(pl.col("__year"), pl.lit(12), pl.lit(31)))
         .when(kind == "last_year").then(_day(pl.col("__pfirst").dt.year() - 1, pl.lit(12), pl.lit(31)))
@@ -177,7 +177,7 @@ def resolve_periods(lf: pl.LazyFrame | pl.DataFrame, text: str, published: str) 
     relative = kind.is_in(["ytd", "since_day", "since_month", "past", "last_year"]) | (
         kind.is_in(["quarter", "month_span", "day_span", "month", "as_of"]) & ~explicit_year
     )
-    rule_precision = pl.col("__rule").replace_strict({i: r.precision for i, r in enumerate(RULES)}, default=None, return_dtype=pl.String)
+    rule_precision: pl.Expr = pl.col("__rule").replace_strict({i: r.precision for i, r in enumerate(RULES)}, default=None, return_dtype=pl.String)
     rule_precision = pl.when((kind == "past") & pl.col("__uu").is_in(["mo", "y"])).then(
         pl.col("__uu").replace_strict({"mo": "month", "y": "year"}, default=None, return_dtype=pl.String)).otherwise(rule_precision)
     ends_at_publication = kind.is_in(["ytd", "since_year", "since_day", "since_month", "past"])
