@@ -26,12 +26,12 @@ def children_cpu_seconds() -> float:
 def time_make(target: str) -> tuple[float, float, str]:
     """(wall seconds, CPU seconds, pytest's closing line) of one `make TARGET`."""
     cpu0, t0 = children_cpu_seconds(), time.perf_counter()
-    done = subprocess.run(["make", "-C", str(ROOT), target], capture_output=True, text=True)
+    done = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), target], capture_output=True, text=True)
     wall, cpu = time.perf_counter() - t0, children_cpu_seconds() - cpu0
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0:
         raise SystemExit(f"make {target} failed:\n" + "\n".join(lines[-20:]) + done.stderr[-2000:])
-    return wall, cpu, lines[-1].strip("= ") if lines else ""
+    return wall, cpu, next((line.strip("= ") for line in reversed(lines) if " passed" in line), "")
 
 
 def main() -> None:

@@ -42,6 +42,16 @@ def test_the_oracle_holds_every_shipped_text():
     assert {(r["table"], r["row_id"], r["value_text"]) for r in _oracle()} == shipped
 
 
+def test_the_default_streaming_engine_reads_every_shipped_text_as_the_in_memory_one_does():
+    """The tests and the build use the in-memory engine (conftest.py); notebooks and `censorstats parse` do not."""
+    texts = pl.DataFrame(_oracle())
+    with pl.Config(engine_affinity="streaming"):
+        streaming = read_figures(texts, "value_text").collect()
+    with pl.Config(engine_affinity="in-memory"):
+        in_memory = read_figures(texts, "value_text").collect()
+    assert streaming.equals(in_memory)
+
+
 def test_every_shipped_figure_reads_to_its_expected_interval():
     rows = _oracle()
     out = read_figures(pl.DataFrame(rows), "value_text").collect()
