@@ -39,7 +39,7 @@ codebook: $(STAMP)  ## regenerate docs/codebook.md from the schemas
 	$(BIN)/censorstats codebook
 
 lock: $(STAMP)  ## re-pin requirements.lock and requirements-bootstrap.lock with the venv's uv (keeps pins that still fit)
-	$(BIN)/python tools/setup_venv.py --lock
+	$(PYTHON) tools/setup_venv.py --lock $(VENV)
 
 clean:  ## remove built outputs (not the environment)
 	rm -rf data/processed/*.parquet data/processed/*.csv reports/figures/*.svg reports/figures/*.png data/.build

@@ -10,7 +10,7 @@ with a local mirror, extra indexes or a company certificate would have uv ask on
 the settings pip would use are read from `pip config list` and handed to uv as options.
 
 Standard library only: this runs before anything is installed. Run by `make`
-(`python tools/setup_venv.py [VENV]`) and `make lock` (`.venv/bin/python tools/setup_venv.py --lock`).
+(`python3 tools/setup_venv.py [VENV]`) and `make lock` (`python3 tools/setup_venv.py --lock VENV`).
 """
 
 from __future__ import annotations
@@ -85,13 +85,33 @@ def run(*cmd: str | Path, env: dict[str, str] | None = None, capture: bool = Fal
     return done.stdout or ""
 
 
+def pip_of_this_python() -> tuple[str, ...] | None:
+    """`python -m pip` of the interpreter running this script, if it can install into another one.
+
+    pip 22.3 and newer take `--python`, so the new venv needs no pip of its own: creating a venv
+    with pip (ensurepip) took 2.7-5.2 s of a set-up of 10-20 s here.
+    """
+    found = subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True, text=True)
+    version = found.stdout.split()[1] if found.returncode == 0 and found.stdout.startswith("pip ") else "0"
+    major_minor = tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+    return (sys.executable, "-m", "pip") if major_minor >= (22, 3) else None
+
+
+def uv_settings(pip: tuple[str | Path, ...]) -> tuple[list[str], dict[str, str]]:
+    """uv's options and environment for the index settings this pip would use."""
+    return uv_index_options(pip_settings(run(*pip, "config", "list", capture=True)))
+
+
 def lock(uv: Path) -> None:
     """Re-pin both locks with uv, keeping every existing pin that still fits (`make lock`).
 
     Run after changing the dependencies in pyproject.toml or requirements-bootstrap.in; add
     `--upgrade` by hand to move every pin to its newest release.
     """
-    options, env = uv_index_options(pip_settings(run(sys.executable, "-m", "pip", "config", "list", capture=True)))
+    pip = pip_of_this_python()
+    if pip is None:
+        sys.exit("make lock needs pip 22.3 or newer in the Python that runs it (PYTHON=...)")
+    options, env = uv_settings(pip)
     compile_: tuple[str | Path, ...] = (uv, "pip", "compile", "--quiet", "--generate-hashes", "--custom-compile-command", "make lock", *options)
     run(*compile_, "--extra", "dev", "--python-version", "3.11", "-o", LOCK, ROOT / "pyproject.toml", env=env)
     run(*compile_, "--universal", "-o", BOOTSTRAP_LOCK, ROOT / "requirements-bootstrap.in", env=env)
@@ -104,11 +124,17 @@ def main(venv: Path) -> None:
     wherever PYTHONDONTWRITEBYTECODE is set (importing polars, pandera and matplotlib took
     1.4 s instead of 0.5 s here).
     """
-    run(sys.executable, "-m", "venv", "--clear", venv)
     python, uv = venv / "bin" / "python", venv / "bin" / "uv"
+    pip: tuple[str | Path, ...] | None = pip_of_this_python()
+    if pip is not None:
+        run(sys.executable, "-m", "venv", "--clear", "--without-pip", venv)
+        pip = (*pip, "--python", python)
+    else:  # no usable pip here: the venv gets its own
+        run(sys.executable, "-m", "venv", "--clear", venv)
+        pip = (python, "-m", "pip")
     quiet_pip = ("--quiet", "--disable-pip-version-check")
-    run(python, "-m", "pip", "install", *quiet_pip, "--require-hashes", "--no-deps", "-r", BOOTSTRAP_LOCK)
-    options, env = uv_index_options(pip_settings(run(python, "-m", "pip", "config", "list", capture=True)))
+    run(*pip, "install", *quiet_pip, "--require-hashes", "--no-deps", "-r", BOOTSTRAP_LOCK)
+    options, env = uv_settings(pip)
     uv_pip: tuple[str | Path, ...] = (uv, "pip", "install", "--quiet", "--python", python, *options)
     run(*uv_pip, "--require-hashes", "--no-deps", "--compile-bytecode", "-r", LOCK, env=env)
     run(*uv_pip, "--no-deps", "--editable", ROOT, env=env)
@@ -117,7 +143,7 @@ def main(venv: Path) -> None:
 if __name__ == "__main__":
     try:
         if sys.argv[1:2] == ["--lock"]:
-            lock(Path(sys.executable).parent / "uv")
+            lock(Path(sys.argv[2]) / "bin" / "uv")
         else:
             main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / ".venv")
     except subprocess.CalledProcessError as failed:
