@@ -188,7 +188,7 @@ def printed_numbers(draw):
 def test_formatting_then_parsing_gives_the_number_back(cases):
     texts = [t for _, _, t in cases]
     out = read_figures(pl.DataFrame({"t": texts}), "t").collect()
-    for (n, qualifier, text), r in zip(cases, out.iter_rows(named=True)):
+    for (n, qualifier, text), r in zip(cases, out.iter_rows(named=True), strict=True):
         assert r["status"] == "ok", (text, r["reason"])
         assert r["qualifier"] == qualifier
         assert (r["low"] if r["low"] is not None else r["high"]) == n, text
@@ -237,7 +237,7 @@ def figure_like_texts(draw):
 
 def _agree(texts: list[str | None]) -> None:
     out = read_figures(pl.DataFrame({"t": texts}, schema={"t": pl.String}), "t").collect()
-    for text, r in zip(texts, out.iter_rows(named=True)):
+    for text, r in zip(texts, out.iter_rows(named=True), strict=True):
         expected = rowwise_parser.read_figure(text)
         assert (r["low"], r["high"], r["qualifier"], r["status"], r["reason"]) == expected, text
 

@@ -159,6 +159,8 @@ class PackageCode:
                 seeds.update(functions[name]["imports"])
                 todo.extend(functions[name]["names"])
         if any(p.startswith("data/raw/") for p in step.inputs):
+            if pipeline.RAW_READER not in self.module_file:
+                raise KeyError(f"pipeline.RAW_READER names no module of the package: {pipeline.RAW_READER}")
             seeds.add(pipeline.RAW_READER)
         found = set(self._files_of(module))
         queue = sorted(seeds)
