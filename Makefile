@@ -38,8 +38,8 @@ status: $(STAMP)  ## what is stale, and why
 codebook: $(STAMP)  ## regenerate docs/codebook.md from the schemas
 	$(BIN)/censorstats codebook
 
-lock: $(STAMP)  ## re-pin requirements.lock and requirements-bootstrap.lock with the venv's uv (keeps pins that still fit)
-	$(PYTHON) tools/setup_venv.py --lock $(VENV)
+lock: $(STAMP)  ## re-pin requirements.lock and requirements-bootstrap.lock with the venv's uv (keeps pins that still fit; UPGRADE=1: newest)
+	$(PYTHON) tools/setup_venv.py --lock $(VENV) $(if $(UPGRADE),--upgrade)
 
 clean:  ## remove built outputs (not the environment)
 	rm -rf data/processed/*.parquet data/processed/*.csv reports/figures/*.svg reports/figures/*.png data/.build

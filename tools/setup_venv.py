@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -102,19 +103,35 @@ def uv_settings(pip: tuple[str | Path, ...]) -> tuple[list[str], dict[str, str]]
     return uv_index_options(pip_settings(run(*pip, "config", "list", capture=True)))
 
 
-def lock(uv: Path) -> None:
-    """Re-pin both locks with uv, keeping every existing pin that still fits (`make lock`).
+def _compile(lock_file: Path, command: tuple[str | Path, ...], env: dict[str, str]) -> None:
+    """uv pip compile into a copy of `lock_file`, which is replaced only if its content changed.
 
-    Run after changing the dependencies in pyproject.toml or requirements-bootstrap.in; add
-    `--upgrade` by hand to move every pin to its newest release.
+    uv rewrites its output even when nothing changed; a lock whose content is the same keeps its
+    time, so that make does not set up .venv again for nothing.
+    """
+    new = lock_file.with_name(lock_file.name + ".new")
+    if lock_file.exists():
+        shutil.copyfile(lock_file, new)  # uv keeps the pins it finds in its output file
+    run(*command, "-o", new, env=env)
+    if lock_file.exists() and new.read_bytes() == lock_file.read_bytes():
+        new.unlink()
+    else:
+        os.replace(new, lock_file)
+
+
+def lock(uv: Path, upgrade: bool = False) -> None:
+    """Re-pin both locks with uv (`make lock`): keep every pin that still fits, or with `make lock
+    UPGRADE=1`, move every pin to its newest release. Run after changing the dependencies in
+    pyproject.toml or requirements-bootstrap.in.
     """
     pip = pip_of_this_python()
     if pip is None:
         sys.exit("make lock needs pip 22.3 or newer in the Python that runs it (PYTHON=...)")
     options, env = uv_settings(pip)
-    compile_: tuple[str | Path, ...] = (uv, "pip", "compile", "--quiet", "--generate-hashes", "--custom-compile-command", "make lock", *options)
-    run(*compile_, "--extra", "dev", "--python-version", "3.11", "-o", LOCK, ROOT / "pyproject.toml", env=env)
-    run(*compile_, "--universal", "-o", BOOTSTRAP_LOCK, ROOT / "requirements-bootstrap.in", env=env)
+    compile_: tuple[str | Path, ...] = (uv, "pip", "compile", "--quiet", "--generate-hashes", "--custom-compile-command",
+                                        "make lock", *options, *(["--upgrade"] if upgrade else []))
+    _compile(LOCK, (*compile_, "--extra", "dev", "--python-version", "3.11", ROOT / "pyproject.toml"), env)
+    _compile(BOOTSTRAP_LOCK, (*compile_, "--universal", ROOT / "requirements-bootstrap.in"), env)
 
 
 def main(venv: Path) -> None:
@@ -143,7 +160,7 @@ def main(venv: Path) -> None:
 if __name__ == "__main__":
     try:
         if sys.argv[1:2] == ["--lock"]:
-            lock(Path(sys.argv[2]) / "bin" / "uv")
+            lock(Path(sys.argv[2]) / "bin" / "uv", upgrade="--upgrade" in sys.argv[3:])
         else:
             main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / ".venv")
     except subprocess.CalledProcessError as failed:
