@@ -1,27 +1,35 @@
 # The front door. `make` sets up .venv from the lock file and builds data/processed/ and the
-# figures; `make test` does the same set-up and runs the whole test suite.
+# figures; `make test` does the same set-up and runs the whole test suite; `make test-fast` the
+# quick tier (see tests/conftest.py).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all build test validate status codebook lock clean help lab strip hooks
+.PHONY: all build test test-fast lint validate status codebook lock clean help lab strip hooks
 all: build  ## (the default) set up .venv from the lock, then build
 # JupyterLab refuses to run as root unless told to (CI and containers run as root)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-$(STAMP): requirements.lock pyproject.toml
+# pip installs uv (hash-checked, requirements-bootstrap.lock), uv installs requirements.lock
+# (hash-checked) with pip's index settings: see tools/setup_venv.py.
+$(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml tools/setup_venv.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "censorstats needs Python 3.11 or newer; set PYTHON=python3.x")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PYTHON) tools/setup_venv.py $(VENV)
 	@touch $(STAMP)
 
 build: $(STAMP)  ## build data/processed/ and reports/figures/ (only what is stale)
 	$(BIN)/censorstats build
 
-test: $(STAMP)  ## run the whole test suite
-	$(BIN)/python -m pytest
+test: lint  ## lint and type checks, then the whole test suite (what CI runs), on one worker per core
+	$(BIN)/python -m pytest -n auto --dist worksteal
+
+test-fast: $(STAMP)  ## the inner loop: the tests not marked integration or slow
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "not integration and not slow"
+
+lint: $(STAMP)  ## ruff and mypy over src/ and tools/ (settings in pyproject.toml)
+	$(BIN)/ruff check src tools
+	$(BIN)/mypy
 
 validate: $(STAMP)  ## check data/raw/ and list every problem
 	$(BIN)/censorstats validate
@@ -43,10 +51,10 @@ hooks: $(STAMP)  ## have git strip notebook outputs on every commit of this clon
 	$(BIN)/nbstripout --install
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 18
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 18
 
-lock:  ## re-pin every dependency (needs pip-tools in the current Python)
-	pip-compile --quiet --extra dev --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+lock: $(STAMP)  ## re-pin requirements.lock and requirements-bootstrap.lock with the venv's uv (keeps pins that still fit; UPGRADE=1: newest)
+	$(PYTHON) tools/setup_venv.py --lock $(VENV) $(if $(UPGRADE),--upgrade)
 
 clean:  ## remove built outputs (not the environment)
 	rm -rf data/processed/*.parquet data/processed/*.csv reports/figures/*.svg reports/figures/*.png data/.build

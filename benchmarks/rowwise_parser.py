@@ -1,9 +1,9 @@
 """The figure-reading rules of censorstats.parse.numbers, applied row by row in plain Python.
 
-Two uses: the baseline that benchmarks/bench_parse.py compares the Polars parser with, and an
-independent second implementation that tests/test_numbers.py checks the Polars parser against
-(the two must agree on every text). It shares the vocabulary and the regular expressions, so
-it states the same rules; only the evaluation differs. Not used by the package.
+Two uses: the baseline that benchmarks/bench_parse.py compares the Polars parser with, and a
+second evaluation that tests/test_numbers.py checks the Polars parser against (the two must
+agree on every text). It shares the vocabulary and the regular expressions, so it states the
+same rules and cannot catch a wrong rule; only the evaluation differs. Not used by the package.
 """
 
 from __future__ import annotations

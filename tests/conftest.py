@@ -1,4 +1,9 @@
-"""Shared fixtures: a scratch copy of the project, so tests never touch the real data/processed/."""
+"""Shared fixtures: a scratch copy of the project, so tests never touch the real data/processed/.
+
+Two tiers: tests of the whole build (the modules in INTEGRATION_MODULES, and any test using the
+built shipped data) are marked `integration`, long property tests `slow`; `make test-fast`
+leaves both out, `make test` runs everything.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,17 @@ from pathlib import Path
 
 import os
 
+import polars as pl
 import pytest
 from hypothesis import settings
 
 from censorstats.paths import Project
+
+# The build runs its queries on polars' in-memory engine (build._in_memory_engine), and so do the
+# tests: on the parsers' long expressions over a few rows it is about 4x faster than polars 2's
+# default streaming engine (15 ms against 57-65 ms a call here). test_numbers.py checks that the
+# streaming engine gives the same readings.
+pl.Config.set_engine_affinity("in-memory")
 
 # CI explores the same examples every run, so that a red build always means a code change;
 # locally Hypothesis keeps exploring new ones.
@@ -21,6 +33,18 @@ if os.environ.get("CI"):
 ROOT = Path(__file__).resolve().parents[1]
 # Tests of code run on a frozen copy of the raw tables, so that adding data never breaks them
 FIXTURE_RAW = ROOT / "tests" / "fixtures" / "raw"
+
+INTEGRATION_MODULES = {"test_build.py", "test_interrupted_build.py", "test_notebooks.py", "test_bad_inputs.py", "test_faults.py",
+                       "test_live_data.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tiers here, by rule, so that no test file needs editing for it (and none is forgotten)."""
+    for item in items:
+        if item.path.name in INTEGRATION_MODULES or "shipped_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
+        if hasattr(getattr(item, "obj", None), "hypothesis"):  # a @given property test
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -35,6 +59,24 @@ def live_project(tmp_path: Path) -> Project:
     """A project whose data/raw/ is a copy of the live tables (data/raw/): for checks that hold on any data."""
     shutil.copytree(ROOT / "data" / "raw", tmp_path / "data" / "raw")
     return Project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory) -> Path:
+    """The frozen raw tables (tests/fixtures/raw/) built once per test process (2-3 s); copy it before changing anything."""
+    from censorstats import build, pipeline
+
+    root = tmp_path_factory.mktemp("shipped-build")
+    shutil.copytree(FIXTURE_RAW, root / "data" / "raw")
+    assert build.build(Project(root)).rebuilt == [step.name for step in pipeline.STEPS]
+    return root
+
+
+@pytest.fixture
+def built(shipped_build: Path, tmp_path: Path) -> Project:
+    """A project with the shipped raw tables, built: a copy of `shipped_build`, so tests may change it."""
+    shutil.copytree(shipped_build, tmp_path / "built", symlinks=True)
+    return Project(tmp_path / "built")
 
 
 def set_cell(path: Path, row_id: str, column: str, value: str) -> int:

@@ -8,7 +8,7 @@ import shutil
 import polars as pl
 import pytest
 
-from censorstats import build, pipeline
+from censorstats import build
 from censorstats.cli import main
 from conftest import set_cell
 
@@ -21,13 +21,6 @@ def _snapshot(project) -> dict[str, bytes]:
         for path in sorted((project.root / d).glob("*")):
             out[f"{d}/{path.name}"] = path.read_bytes()
     return out
-
-
-@pytest.fixture
-def built(project):
-    outcome = build.build(project)
-    assert outcome.rebuilt == [step.name for step in pipeline.STEPS]
-    return project
 
 
 def test_build_writes_tables_and_figure(built):

@@ -28,15 +28,12 @@ from pathlib import Path
 from censorstats import pipeline
 from censorstats.load import RawBytes
 from censorstats.paths import PROVENANCE, Project, dead_temp_files
+from censorstats.problems import BuildError
+from censorstats.stepcode import PackageCode
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "data/.build/manifest.json"  # beside the outputs, so data/processed/ stays byte-identical
 LIBRARIES = ("polars", "pandera", "matplotlib")
 LOCK_WAIT_SECONDS = 10.0
-
-
-class BuildError(Exception):
-    """A build that stopped on purpose (invalid input, busy lock): the message says why."""
 
 
 def sha256_file(path: Path) -> str | None:
@@ -83,14 +80,6 @@ def library_versions() -> dict[str, str]:
     return {lib: found.get(lib, "missing") for lib in LIBRARIES}
 
 
-def code_hash(step: pipeline.Step) -> str:
-    digest = hashlib.sha256()
-    for rel in sorted(set(step.code) | {"pipeline.py"}):
-        digest.update(rel.encode() + b"\0" + (sha256_file(PACKAGE_DIR / rel) or "missing").encode() + b"\0")
-    digest.update(repr(step.params).encode())
-    return digest.hexdigest()
-
-
 def read_manifest(project: Project) -> dict:
     try:
         return json.loads((project.root / MANIFEST).read_text(encoding="utf-8"))
@@ -112,7 +101,8 @@ def _short(h: str | None) -> str:
     return h[:8] + "…" if h else "none"
 
 
-def judge(project: Project, step: pipeline.Step, record: dict | None, input_hashes: dict[str, str | None], versions: dict) -> Verdict:
+def judge(project: Project, step: pipeline.Step, record: dict | None, input_hashes: dict[str, str | None], versions: dict,
+          code: PackageCode) -> Verdict:
     """Why `step` must be rebuilt, given the manifest record of its last build (empty list: it need not)."""
     if record is None:
         return Verdict(step, ["never built"])
@@ -122,7 +112,7 @@ def judge(project: Project, step: pipeline.Step, record: dict | None, input_hash
         if h != old:
             what = "appeared" if old is None else "disappeared" if h is None else "changed"
             reasons.append(f"input {path} {what} (sha256 {_short(old)} → {_short(h)})")
-    if record.get("code") != code_hash(step):
+    if record.get("code") != code.hash(step):
         reasons.append("code of the step changed")
     if record.get("versions") != versions:
         reasons.append(f"library versions changed ({record.get('versions')} → {versions})")
@@ -167,11 +157,12 @@ def status(project: Project, targets: list[str] | None = None, files: dict[str, 
     files = files or raw_snapshot(project)
     manifest = read_manifest(project)
     versions = library_versions()
+    code = PackageCode(project.build_state)
     verdicts = []
     rebuilt: set[str] = set()
     for step in _select(targets):
         hashes = _input_hashes(project, step.inputs, files)
-        verdict = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
+        verdict = judge(project, step, manifest["steps"].get(step.name), hashes, versions, code)
         upstream = [p for p in step.inputs if p in rebuilt]
         if upstream and not verdict.stale:
             verdict.reasons.append("upstream output " + ", ".join(upstream) + " will be rebuilt")
@@ -207,7 +198,7 @@ class BuildLock:
         except (OSError, ValueError):
             return {}
 
-    def __enter__(self) -> "BuildLock":
+    def __enter__(self) -> BuildLock:
         import fcntl
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -304,7 +295,7 @@ def _validated_tables(project: Project, files: dict[str, RawBytes]):
     return result
 
 
-def _diagnose(project: Project, validated) -> tuple[list, list]:
+def _diagnose(project: Project, validated) -> tuple[list, list | None]:
     """Every warning of the data as built (validation and parsing), and which are new since the last build."""
     from censorstats import diagnostics
     from censorstats.problems import sort_problems
@@ -451,12 +442,13 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
         ctx = Context(project, staging, validated.tables)
         manifest = read_manifest(project)
         versions = library_versions()
+        code = PackageCode(project.build_state)
         rebuilt = []
         try:
             for i, verdict in enumerate(verdicts, start=1):
                 step = verdict.step
                 hashes = _input_hashes(project, step.inputs, files, ctx.input)
-                again = judge(project, step, manifest["steps"].get(step.name), hashes, versions)
+                again = judge(project, step, manifest["steps"].get(step.name), hashes, versions, code)
                 if not (again.stale or force):
                     continue
                 t0 = time.perf_counter()
@@ -464,7 +456,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
                 rebuilt.append(step.name)
                 manifest["steps"][step.name] = {
                     "inputs": hashes,
-                    "code": code_hash(step),
+                    "code": code.hash(step),
                     "versions": versions,
                     "outputs": {p: sha256_file(staging / p) for p in step.outputs},
                     "package_version": _package_version(),

@@ -53,11 +53,19 @@ the reason, who decided and when.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from censorstats.parse.numbers import read_figures
 from censorstats.readings import (
-    ANNOUNCEMENT_LANGUAGE, AUTHORITATIVE, commas, digit_place, implied_interval, printed_number, significant_digits,
+    ANNOUNCEMENT_LANGUAGE,
+    AUTHORITATIVE,
+    commas,
+    digit_place,
+    implied_interval,
+    printed_number,
+    significant_digits,
     source_rank,
 )
 from censorstats.schemas import published_bounds
@@ -250,7 +258,7 @@ def chosen_values(consensus: pl.LazyFrame) -> pl.LazyFrame:
 
 def _first_difference() -> pl.Expr:
     """The first VALUE_STEPS key that differs between the chosen reading (index 0) and the runner-up (1)."""
-    rule = pl.when(False).then(pl.lit(""))
+    rule: Any = pl.when(False).then(pl.lit(""))  # a when-chain: Then, then ChainedThen
     for column, _, said in VALUE_STEPS:
         rule = rule.when(pl.col(column).list.get(0) != pl.col(column).list.get(1)).then(pl.lit(said))
     return rule.otherwise(pl.lit("lowest number, then reading, among equals"))

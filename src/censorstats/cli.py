@@ -376,12 +376,12 @@ OS_ERROR_CODES = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EA
                   errno.EROFS: "read_only", errno.ELOOP: "bad_link"}
 
 
-def _failure_line(exc: Exception, project: Project) -> str:
+def _failure_line(exc: OSError | UnsafePath, project: Project) -> str:
     """One line, `path: message [code]`, for a failure of the file system or a path the project refuses."""
     if isinstance(exc, UnsafePath):
         return str(exc)
     path = project.relative(Path(os.fsdecode(exc.filename))) if getattr(exc, "filename", None) else "censorstats"
-    return f"{path}: {exc.strerror or exc} [{OS_ERROR_CODES.get(exc.errno, 'os_error')}]"
+    return f"{path}: {exc.strerror or exc} [{OS_ERROR_CODES.get(exc.errno or 0, 'os_error')}]"
 
 
 def main(argv: list[str] | None = None) -> int:

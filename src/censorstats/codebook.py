@@ -32,8 +32,8 @@ def codebook_markdown() -> str:
     for name, model in schemas.RAW_MODELS.items():
         out += _table(f"{name}.csv", model)
     out += ["## Processed tables (data/processed/)", "", "Written as Parquet and as CSV (formula-like cells neutralised with a leading `'`).", ""]
-    for name, model in schemas.PROCESSED_MODELS.items():
-        out += _table(f"{name}.parquet / {name}.csv", model)
+    for name, processed_model in schemas.PROCESSED_MODELS.items():
+        out += _table(f"{name}.parquet / {name}.csv", processed_model)
     out += ["## How printed figures are read", "", (numbers.__doc__ or "").strip(), "",
             "Qualifier words before the number:", ""] + _words(numbers.PREFIX_QUALIFIERS) + [
             "", "Qualifier words after the number (余 and 多 may also stand between the number and 万/亿):", ""] + _words(numbers.SUFFIX_QUALIFIERS) + [

@@ -237,7 +237,7 @@ def read_raw(project: Project, name: str, known: tuple[list[str], list[str]], ra
     raw = raw or read_bytes(project, path)
     if raw.problem:
         return None, [raw.problem]
-    data = raw.data
+    data = raw.data or b""
     if not data.strip():
         return None, [Problem(shown, 1, "", "file is empty; it needs at least a header row and one record", "empty_file")]
     text, problems = _decode(data, shown)

@@ -42,7 +42,7 @@ class Project:
     root: Path
 
     @classmethod
-    def default(cls) -> "Project":
+    def default(cls) -> Project:
         return cls(_default_root())
 
     @property

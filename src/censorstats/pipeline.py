@@ -1,17 +1,18 @@
-"""The pipeline, declared in one place: each step's inputs, outputs and code.
+"""The pipeline, declared in one place: each step's inputs, outputs and the function that runs it.
 
 Data flows one way: raw -> validated -> parsed -> reconciled -> compared -> figures.
 This module is read on every `censorstats status` and no-op build, so it imports nothing heavy;
-a step's `run` names the function that does the work, imported only when the step runs.
+a step's `run` names the function that does the work, imported only when the step runs. The
+package files a step's outputs depend on are derived from that function's imports (stepcode.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Modules every step depends on: reading and checking raw tables, and the table definitions.
-COMMON_CODE = ("paths.py", "problems.py", "load.py", "validate.py", "schemas.py", "write.py")
-PARSE_CODE = ("parse/__init__.py", "parse/text.py", "parse/numbers.py", "parse/periods.py")
+# The module that reads and validates the raw tables a step gets in ctx.tables: part of the code
+# of every step with a raw input.
+RAW_READER = "censorstats.validate"
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,6 @@ class Step:
     name: str
     inputs: tuple[str, ...]  # files relative to the project root: raw tables or other steps' outputs
     outputs: tuple[str, ...]
-    code: tuple[str, ...]  # files of the package (relative to src/censorstats) whose source the outputs depend on
     run: str  # "module:function", called as function(context)
     params: tuple[tuple[str, str], ...] = ()
 
@@ -32,39 +32,33 @@ def table_outputs(name: str) -> tuple[str, ...]:
     return (f"data/processed/{name}.parquet", f"data/processed/{name}.csv")
 
 
-FIGURE_CODE = ("figures.py", "compare.py", "readings.py", "steps.py", "write.py")
-
-
 def figure_step(name: str, inputs: tuple[str, ...]) -> Step:
     """A report figure: drawn by figures.NAME from the processed tables it names, saved as SVG and PNG, with the
     claim and report ids it drew (NAME.drawn.csv, read by `censorstats trace`)."""
     outputs = (f"reports/figures/{name}.svg", f"reports/figures/{name}.png", f"reports/figures/{name}.drawn.csv")
-    return Step(f"fig_{name}", inputs, outputs, FIGURE_CODE,
+    return Step(f"fig_{name}", inputs, outputs,
                 "censorstats.steps:build_figure", params=(("figure", name),))
 
 
 STEPS: tuple[Step, ...] = (
-    Step("sources", raw("sources"), table_outputs("sources"), COMMON_CODE + PARSE_CODE + ("steps.py",), "censorstats.steps:build_sources"),
+    Step("sources", raw("sources"), table_outputs("sources"), "censorstats.steps:build_sources"),
     Step(
         "reports",
         raw("sources", "campaigns", "authorities", "metrics", "reports"),
         table_outputs("reports"),
-        COMMON_CODE + PARSE_CODE + ("steps.py",),
         "censorstats.steps:build_reports",
     ),
-    Step("reach", raw("sources", "platforms", "reach"), table_outputs("reach"), COMMON_CODE + PARSE_CODE + ("steps.py",), "censorstats.steps:build_reach"),
+    Step("reach", raw("sources", "platforms", "reach"), table_outputs("reach"), "censorstats.steps:build_reach"),
     Step(
         "reconcile",
         ("data/processed/reports.parquet", *raw("corrections", "campaigns", "authorities", "metrics")),
         table_outputs("claims") + table_outputs("claim_reports") + table_outputs("discrepancies"),
-        COMMON_CODE + PARSE_CODE + ("readings.py", "claims.py", "discrepancies.py", "steps.py"),
         "censorstats.steps:build_reconciled",
     ),
     Step(
         "compare",
         ("data/processed/claims.parquet", "data/processed/reach.parquet", *raw("campaigns", "authorities", "metrics")),
         table_outputs("scale_vs_reach"),
-        COMMON_CODE + ("compare.py", "readings.py", "steps.py"),
         "censorstats.steps:build_scale_vs_reach",
     ),
     figure_step("campaign_scale", ("data/processed/claims.parquet",)),

@@ -64,13 +64,14 @@ def significant_digits(n: pl.Expr) -> pl.Expr:
     return n.cast(pl.String).str.strip_chars_end("0").str.len_chars().cast(pl.Int64).clip(lower_bound=1)
 
 
-def printed_number(qualifier: pl.Expr = pl.col("qualifier")) -> pl.Expr:
+def printed_number(qualifier: str = "qualifier") -> pl.Expr:
     """The number the words print: the upper end of "nearly N", else the lower end (a range's first number)."""
-    return pl.when(qualifier == "at_most").then(pl.col("value_high")).otherwise(pl.col("value_low"))
+    return pl.when(pl.col(qualifier) == "at_most").then(pl.col("value_high")).otherwise(pl.col("value_low"))
 
 
-def implied_interval(n: pl.Expr, qualifier: pl.Expr = pl.col("qualifier")) -> tuple[pl.Expr, pl.Expr]:
+def implied_interval(n: pl.Expr, qualifier_column: str = "qualifier") -> tuple[pl.Expr, pl.Expr]:
     """(low, high) a careful reader infers from the printed number n and its qualifier (module doc)."""
+    qualifier = pl.col(qualifier_column)
     u, tenth = digit_place(n), n // 10
     near = pl.min_horizontal(u, tenth)
     step = pl.max_horizontal(u, pl.lit(10, pl.Int64))

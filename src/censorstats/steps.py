@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from censorstats.paths import Project
+
+if TYPE_CHECKING:  # not imported at run time: pipeline.py is not the code of any step (stepcode.py)
+    from censorstats.pipeline import Step
 
 
 @dataclass
@@ -15,7 +19,7 @@ class Context:
     project: Project
     staging: Path
     tables: dict = field(default_factory=dict)
-    step: object = None  # the pipeline.Step being run
+    step: Step | None = None  # the step being run, set by the engine
 
     def output(self, relative: str) -> Path:
         path = self.staging / relative
@@ -65,7 +69,7 @@ def _check_processed(name: str, df) -> None:
     import pandera.polars as pa
 
     from censorstats import schemas
-    from censorstats.build import BuildError
+    from censorstats.problems import BuildError
 
     try:
         schemas.PROCESSED_MODELS[name].validate(df, lazy=True)
@@ -126,6 +130,7 @@ def build_figure(ctx: Context) -> None:
     from censorstats import figures
 
     step = ctx.step
+    assert step is not None, "the engine sets ctx.step before running a step"
     name = dict(step.params)["figure"]
     tables = [pl.read_parquet(ctx.input(path)) for path in step.inputs]
     version = figures.data_version([ctx.input(path) for path in step.inputs])

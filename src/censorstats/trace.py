@@ -101,8 +101,8 @@ def trace_lines(project: Project, wanted: str) -> list[str] | None:
     report = reports.filter(pl.col("report_id") == wanted)
     claim = claims.filter(pl.col("claim_id") == wanted)
     if report.height:
-        cr = claim_reports.filter(pl.col("report_id") == wanted).to_dicts()
-        cr = cr[0] if cr else None
+        roles = claim_reports.filter(pl.col("report_id") == wanted).to_dicts()
+        cr = roles[0] if roles else None
         lines = _report_lines(report.row(0, named=True), cr)
         claim = claims.filter(pl.col("claim_id") == (cr["claim_id"] if cr else None))
         involved = found.filter(pl.col("report_ids").str.split(" ").list.contains(wanted))
