@@ -23,7 +23,7 @@ def test_a_raw_file_edited_while_the_build_runs_is_reported_changed_afterwards(p
             edits.append(message)
 
     build.build(project, progress=edit_during_build)
-    assert edits and edits[0].startswith("[1/9] sources")
+    assert edits and edits[0].startswith("[1/10] sources")
     reports = pl.read_parquet(project.processed / "reports.parquet").filter(pl.col("report_id") == "s001")
     assert reports["value_text"].to_list() == ["over 11.000"]  # built from the bytes read at the start
     reasons = {v.step.name: v.reasons for v in build.status(project) if v.stale}

@@ -388,7 +388,6 @@ def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("value_rule").fill_null("no readable report"),
             pl.col("n_voices").fill_null(0).cast(pl.Int64),
             pl.col("n_readings").fill_null(0).cast(pl.Int64),
-            pl.col("consensus_report_ids").fill_null(""),
             pl.when(pl.col("outlet_only").fill_null(False)).then(pl.lit("outlet_figure")).otherwise(pl.lit("official")).alias("claim_kind"),
         )
     )

@@ -61,6 +61,12 @@ STEPS: tuple[Step, ...] = (
         table_outputs("scale_vs_reach"),
         "censorstats.steps:build_scale_vs_reach",
     ),
+    Step(
+        "datapackage",
+        tuple(f"data/processed/{t}.csv" for t in ("sources", "reports", "reach", "claims", "claim_reports", "discrepancies", "scale_vs_reach")),
+        ("data/processed/datapackage.json",),
+        "censorstats.steps:build_datapackage",
+    ),
     figure_step("campaign_scale", ("data/processed/claims.parquet",)),
     figure_step("scale_vs_reach", ("data/processed/scale_vs_reach.parquet",)),
     figure_step("reach_over_time", ("data/processed/reach.parquet", "data/processed/claims.parquet")),

@@ -414,7 +414,7 @@ class ClaimsOut(ProcessedTable):
     period_precision: str = pa.Field(nullable=True, isin=PRECISIONS, description="How finely that period is known: " + ", ".join(PRECISIONS) + ".")
     period_report_id: str = pa.Field(nullable=True, description="The report the claim's period comes from (of this claim, or of another claim of its campaign: period_basis).")
     period_basis: str = pa.Field(nullable=True, isin=["claim", "campaign"], description="claim: a report of this claim states the period; campaign: none does, and every other claim of its campaign (one announcement) states this one.")
-    consensus_report_ids: str = pa.Field(description="Ids of the consensus reports, space-separated.")
+    consensus_report_ids: str = pa.Field(nullable=True, description="Ids of the consensus reports, space-separated; empty where no report could be read.")
     outlier_report_ids: str = pa.Field(nullable=True, description="Ids of readable reports left out of the consensus (see discrepancies).")
     excluded_report_ids: str = pa.Field(nullable=True, description="Ids excluded by data/raw/corrections.csv.")
     unread_report_ids: str = pa.Field(nullable=True, description="Ids whose text could not be read as a number.")

@@ -53,13 +53,18 @@ def with_names(lf, tables: dict, wanted: list[str]):
     return lf
 
 
-def _write_processed(ctx: Context, name: str, lf, key: str) -> None:
+# Each processed table's primary key: its first column, and its rows' order.
+PROCESSED_KEYS = {"sources": "source_id", "reports": "report_id", "reach": "reach_id", "claims": "claim_id", "claim_reports": "report_id",
+                  "discrepancies": "discrepancy_id", "scale_vs_reach": "comparison_id"}
+
+
+def _write_processed(ctx: Context, name: str, lf) -> None:
     from censorstats import schemas
     from censorstats.parse import finish
     from censorstats.write import write_table
 
     lf = with_names(lf, ctx.tables, list(schemas.PROCESSED_MODELS[name].to_schema().columns))
-    df = finish(lf, name, key).collect()
+    df = finish(lf, name, PROCESSED_KEYS[name]).collect()
     _check_processed(name, df)
     write_table(df, ctx.output(f"data/processed/{name}.parquet"), ctx.output(f"data/processed/{name}.csv"))
 
@@ -85,19 +90,19 @@ def _check_processed(name: str, df) -> None:
 def build_sources(ctx: Context) -> None:
     from censorstats.parse import parsed_sources
 
-    _write_processed(ctx, "sources", parsed_sources(ctx.tables), "source_id")
+    _write_processed(ctx, "sources", parsed_sources(ctx.tables))
 
 
 def build_reports(ctx: Context) -> None:
     from censorstats.parse import parsed_reports
 
-    _write_processed(ctx, "reports", parsed_reports(ctx.tables), "report_id")
+    _write_processed(ctx, "reports", parsed_reports(ctx.tables))
 
 
 def build_reach(ctx: Context) -> None:
     from censorstats.parse import parsed_reach
 
-    _write_processed(ctx, "reach", parsed_reach(ctx.tables), "reach_id")
+    _write_processed(ctx, "reach", parsed_reach(ctx.tables))
 
 
 def build_reconciled(ctx: Context) -> None:
@@ -108,9 +113,9 @@ def build_reconciled(ctx: Context) -> None:
 
     reports = pl.scan_parquet(ctx.input("data/processed/reports.parquet"))
     claimed, claim_reports, with_roles = claims(reports, ctx.tables.get("corrections"))
-    _write_processed(ctx, "claims", claimed, "claim_id")
-    _write_processed(ctx, "claim_reports", claim_reports, "report_id")
-    _write_processed(ctx, "discrepancies", discrepancies(with_roles, claimed), "discrepancy_id")
+    _write_processed(ctx, "claims", claimed)
+    _write_processed(ctx, "claim_reports", claim_reports)
+    _write_processed(ctx, "discrepancies", discrepancies(with_roles, claimed))
 
 
 def build_scale_vs_reach(ctx: Context) -> None:
@@ -120,7 +125,15 @@ def build_scale_vs_reach(ctx: Context) -> None:
 
     claims = pl.scan_parquet(ctx.input("data/processed/claims.parquet"))
     reach = pl.scan_parquet(ctx.input("data/processed/reach.parquet"))
-    _write_processed(ctx, "scale_vs_reach", scale_vs_reach(claims, reach), "comparison_id")
+    _write_processed(ctx, "scale_vs_reach", scale_vs_reach(claims, reach))
+
+
+def build_datapackage(ctx: Context) -> None:
+    """data/processed/datapackage.json, describing the CSVs this build wrote (datapackage.py)."""
+    from censorstats.datapackage import write_descriptor
+
+    csvs = {name: ctx.input(f"data/processed/{name}.csv") for name in PROCESSED_KEYS}
+    write_descriptor(csvs, PROCESSED_KEYS, ctx.output("data/processed/datapackage.json"))
 
 
 def build_figure(ctx: Context) -> None:
