@@ -15,7 +15,8 @@ from censorstats import build, figures
 
 
 @pytest.fixture(scope="module")
-def claims(tmp_path_factory):
+def processed(tmp_path_factory):
+    """The processed tables of the frozen fixture data, built once for this module."""
     import shutil
 
     from censorstats.paths import Project
@@ -23,8 +24,13 @@ def claims(tmp_path_factory):
 
     project = Project(tmp_path_factory.mktemp("figures"))
     shutil.copytree(FIXTURE_RAW, project.raw)
-    build.build(project, ["reconcile"])
-    return pl.read_parquet(project.processed / "claims.parquet")
+    build.build(project, ["reconcile", "compare"])
+    return lambda name: pl.read_parquet(project.processed / f"{name}.parquet")
+
+
+@pytest.fixture(scope="module")
+def claims(processed):
+    return processed("claims")
 
 
 def _drawn(fig):
@@ -83,3 +89,184 @@ def test_the_build_draws_figures_without_pyplot_or_a_display(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.split() == ["False"]
     assert (tmp_path / "reports" / "figures" / "campaign_scale.png").stat().st_size > 50_000
+
+
+# --- helpers for the three figures below ------------------------------------------------------
+
+
+def _ticks(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_yticklabels()]
+
+
+def _footnote(fig) -> str:
+    return fig.texts[-1].get_text()
+
+
+def _no_ids(texts: list[str], ids: set[str]) -> None:
+    """Names, not ids: no id appears in any text, nothing is cut ('…') and no glyph became '?'."""
+    for text in texts:
+        assert not any(i in text for i in ids), text
+        assert "…" not in text and "?" not in text, text
+
+
+def _bars(ax):
+    """The interval bars: two-point solid lines (ticks at the ends are drawn without a line)."""
+    return [line for line in ax.get_lines() if len(line.get_xdata()) == 2 and line.get_linestyle() == "-"]
+
+
+def _copies(df: pl.DataFrame, n: int, *columns: str) -> pl.DataFrame:
+    """`df` n times over, with distinct values in `columns` (ids, and names where a figure groups by them)."""
+    return pl.concat([df.with_columns(*(pl.col(c) + f" #{i}" for c in columns)) for i in range(n)])
+
+
+# --- scale_vs_reach ----------------------------------------------------------------------------
+
+
+def test_scale_vs_reach_labels_are_names_and_open_ends_are_arrows_to_the_edge(processed):
+    comparisons = processed("scale_vs_reach")
+    first, second = figures.scale_vs_reach_data(comparisons)["claim_id"].head(2).to_list()
+    # Every shipped consensus is bounded; open one end of two claims, as an analyst's override could.
+    comparisons = comparisons.with_columns(
+        pl.when(pl.col("claim_id") == first).then(None).otherwise(pl.col("per_million_high")).alias("per_million_high"),
+        pl.when(pl.col("claim_id") == second).then(0.0).otherwise(pl.col("per_million_low")).alias("per_million_low"),
+    )
+    data = figures.scale_vs_reach_data(comparisons)
+    fig = figures.scale_vs_reach(comparisons, "test")
+    ax, _, arrows = _drawn(fig)
+    labels = _ticks(ax)
+    assert len(labels) == data.height
+    for label, rec in zip(labels, data.iter_rows(named=True)):
+        assert rec["campaign_name"].split()[0] in label and rec["metric_description"].split()[0] in label
+    _no_ids(labels + [fig._suptitle.get_text()], set(comparisons["claim_id"]) | set(comparisons["campaign_id"]))
+    # a bar only where both ends are known, from exactly one end to the other
+    bounded = data.filter(pl.col("per_million_high").is_not_null() & (pl.col("per_million_low") > 0))
+    bars = _bars(ax)
+    assert len(bars) == bounded.height
+    assert {tuple(b.get_xdata()) for b in bars} <= set(zip(bounded["per_million_low"], bounded["per_million_high"]))
+    # an open end is an arrow from the known end to the axis edge, never to a made-up value
+    assert len(arrows) == 2
+    heads = sorted(a.xy[0] for a in arrows)
+    assert heads == [0.0, 1.0] and all(a.xycoords == ("axes fraction", "data") for a in arrows)
+    known = {data.filter(pl.col("claim_id") == first)["per_million_low"][0], data.filter(pl.col("claim_id") == second)["per_million_high"][0]}
+    assert {a.xyann[0] for a in arrows} == known
+    assert any("open end" in t.get_text() for t in ax.get_legend().get_texts())
+    assert sorted(fig.drawn["claim_id"].unique()) == sorted(data["claim_id"].unique())
+
+
+def test_scale_vs_reach_says_what_it_joins_on_and_against_which_platform(processed):
+    comparisons = processed("scale_vs_reach")
+    fig = figures.scale_vs_reach(comparisons, "test")
+    note, title = _footnote(fig).replace("\n", " "), fig._suptitle.get_text().replace("\n", " ")
+    assert "announced_on" in note and "first public" in note
+    data = figures.scale_vs_reach_data(comparisons)
+    for platform, definition in data.select("reach_platform", "reach_definition").unique().iter_rows():
+        assert f"{platform}: {definition}" in note  # each series' definition, named
+    unnamed = data.filter(~pl.col("platform_named_by_claim"))
+    assert f"names no platform is set against the platform with the most users then (here: {unnamed['reach_platform'][0]})" in note
+    # that platform really is the largest one each such claim could be set against
+    single = comparisons.filter(~pl.col("platform_named_by_claim") & (pl.col("platform_id") != "all"))
+    most = single.group_by("claim_id").agg(pl.col("reach_value").max())
+    assert unnamed.join(most, on="claim_id").filter(pl.col("reach_value") != pl.col("reach_value_right")).height == 0
+    # the title states a range of the intervals' ends, not a statistic of point values
+    assert "median" not in title.lower() and "half" not in title.lower()
+    assert f"{data['per_million_low'].min():.2g}" in title
+    for abbreviation, name in (("CAC", "Cyberspace Administration of China"), ("MPS", "Ministry of Public Security")):
+        assert f"{abbreviation}: {name}" in note or f"{name} ({abbreviation})" in [t.get_text().replace("\n", " ") for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_scale_vs_reach_stays_bounded_when_the_collection_grows(processed):
+    comparisons = processed("scale_vs_reach")
+    grown = _copies(comparisons, 100, "claim_id", "comparison_id")
+    fig = figures.scale_vs_reach(grown, "test")
+    assert len(_ticks(fig.axes[0])) == fig.drawn.height == figures.MAX_ROWS
+    left_out = figures.scale_vs_reach_data(grown).filter(~pl.col("shown")).height
+    assert left_out > 0 and f"Not shown: {left_out} rows with smaller ratios" in _footnote(fig).replace("\n", " ")
+
+
+# --- reach_over_time ---------------------------------------------------------------------------
+
+
+def test_reach_over_time_draws_no_line_across_a_gap_of_years_and_names_each_campaign(processed, claims):
+    reach = processed("reach")
+    fig = figures.reach_over_time(reach, claims, "test")
+    top, bottom = fig.axes
+    lines = [line for line in top.get_lines() if len(line.get_xdata()) > 1]
+    for line in lines:
+        days = [(b - a).days for a, b in zip(line.get_xdata(), line.get_xdata()[1:])]
+        assert max(days) <= figures.GAP_DAYS
+    # the fixture has gaps of more than 400 days (Weibo, WeChat): the lines are broken there, the points all drawn
+    series = figures.reach_series(reach.lazy()).collect()
+    assert sum(len(line.get_xdata()) for line in top.get_lines()) == series.height
+    gaps = series.sort("platform_id", "as_of").with_columns(pl.col("as_of").diff().over("platform_id").dt.total_days().alias("gap"))
+    assert (gaps["gap"] > figures.GAP_DAYS).sum() > 0
+    assert f"the {(gaps['gap'] > figures.GAP_DAYS).sum()} longer gaps are left open" in _footnote(fig).replace("\n", " ")
+    names = [t.get_text() for t in top.get_legend().get_texts()]
+    assert sorted(names) == sorted(set(series["platform"]))  # one legend entry per platform, by name
+    periods = figures.campaign_periods(claims)
+    texts = [child.get_text().replace("\n", " ") for child in bottom.texts]
+    assert sorted(texts) == sorted(periods["campaign_name"])  # every marked period is named
+    assert len(_bars(bottom)) == periods.height
+    _no_ids(texts + names, set(claims["campaign_id"]))
+    assert fig.drawn.height == 0  # it marks periods, but draws no claim's number: `trace` lists it for none
+
+
+def test_reach_over_time_stays_bounded_when_the_collection_grows(processed, claims):
+    grown = _copies(claims, 100, "claim_id", "campaign_id", "campaign_name")
+    fig = figures.reach_over_time(processed("reach"), grown, "test")
+    assert len(_bars(fig.axes[1])) == figures.MAX_CAMPAIGNS
+    left_out = figures.campaign_periods(grown).height - figures.MAX_CAMPAIGNS
+    assert f"Not shown: {left_out} earlier campaigns" in _footnote(fig).replace("\n", " ")
+
+
+# --- discrepancies -----------------------------------------------------------------------------
+
+
+def test_latin_keeps_the_latin_part_of_an_outlet_name_or_says_it_is_chinese():
+    assert figures.latin("明報 Ming Pao") == "Ming Pao"
+    assert figures.latin("Yahoo News HK (on.cc 東網)") == "Yahoo News HK (on.cc)"
+    assert figures.latin("衡阳融媒", fallback="r001, Chinese-language outlet") == "r001, Chinese-language outlet"
+    assert figures.latin("（中国）") == "Chinese-language name"
+
+
+def test_discrepancies_labels_are_names_and_outlets_never_question_marks(processed, claims):
+    claim_reports, reports = processed("claim_reports"), processed("reports")
+    outlier = claim_reports.filter(pl.col("role") == "outlier")["report_id"][0]
+    reports = reports.with_columns(pl.when(pl.col("report_id") == outlier).then(pl.lit("网信中国")).otherwise("outlet").alias("outlet"))
+    fig = figures.discrepancies(claim_reports, claims, reports, "test")
+    ax = fig.axes[0]
+    labels = _ticks(ax)
+    data = figures.discrepancies_data(claim_reports, claims, reports)
+    assert len(labels) == data["claim_id"].n_unique()
+    _no_ids(labels + [fig._suptitle.get_text()], set(claims["claim_id"]) | set(claims["campaign_id"]))
+    assert all(any(name in label for name in claims["campaign_name"]) for label in labels)
+    outlets = [t.get_text().replace("\n", " ") for t in ax.texts]
+    assert any(f"{outlier}, Chinese-language outlet" in text for text in outlets)
+    assert not any("?" in text for text in outlets)
+    assert set(fig.drawn["report_id"]) == set(data["report_id"])
+
+
+def test_discrepancies_counts_powers_of_ten_by_the_rounding_rule(processed, claims):
+    """Four times the claim's value is a power of ten off by readings.powers_of_ten (log10 rounds to 1), not a factor of ten."""
+    import re
+
+    claim_reports, reports = processed("claim_reports"), processed("reports")
+    count = lambda cr: int(re.search(r"(\d+) of them a power of ten", figures.discrepancies(cr, claims, reports, "t")._suptitle.get_text().replace("\n", " ")).group(1))
+    before = count(claim_reports)
+    target = claim_reports.join(claims.select("claim_id", "value"), on="claim_id").filter((pl.col("role") == "consensus") & (pl.col("value") > 100)).row(0, named=True)
+    fourfold = claim_reports.with_columns(
+        pl.when(pl.col("report_id") == target["report_id"]).then(pl.lit(target["value"] * 4)).otherwise("printed_number").alias("printed_number"),
+        pl.when(pl.col("report_id") == target["report_id"]).then(pl.lit("outlier")).otherwise("role").alias("role"),
+    )
+    assert count(fourfold) == before + 1
+
+
+def test_discrepancies_stays_bounded_when_the_collection_grows(processed, claims):
+    claim_reports, reports = processed("claim_reports"), processed("reports")
+    grown = (_copies(claim_reports, 100, "claim_id", "report_id"), _copies(claims, 100, "claim_id"), _copies(reports, 100, "report_id"))
+    fig = figures.discrepancies(*grown, "test")
+    assert len(_ticks(fig.axes[0])) == fig.drawn["claim_id"].n_unique() == figures.MAX_CLAIMS
+    data = figures.discrepancies_data(*grown)
+    shown_outliers = data.filter(pl.col("shown") & pl.col("has_outlier"))["claim_id"].n_unique()
+    assert shown_outliers == figures.MAX_OUTLIER_CLAIMS  # the claims with an outlier come first
+    left = data.filter(~pl.col("shown"))["claim_id"].n_unique()
+    assert f"Not shown: {left} claims" in _footnote(fig).replace("\n", " ")

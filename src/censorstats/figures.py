@@ -126,16 +126,20 @@ def _finish(fig, ax, title: str, source: str) -> None:
 
 
 def _fit_axes(fig, ax, bottom: float, top: float) -> None:
-    """Place the axes so that it and everything hanging off it (tick labels, axis labels, an outside legend)
-    fit between `bottom` and `top` (figure fractions), with tight_layout's padding on every side.
+    """Place the axes (one, or a list stacked in one column) so that they and everything hanging off them
+    (tick labels, axis labels, an outside legend) fit between `bottom` and `top` (figure fractions), with
+    tight_layout's padding on every side.
 
     What tight_layout does, in one measuring pass instead of its two: measuring every text is most of
     the time a figure takes to draw. The overhang of labels beyond the axes does not depend on where
     the axes sits, so one measurement is enough.
     """
+    from matplotlib.transforms import Bbox
+
+    axes = ax if isinstance(ax, (list, tuple)) else [ax]
     renderer = fig.canvas.get_renderer()
-    frame = ax.get_window_extent(renderer)
-    outer = ax.get_tightbbox(renderer)
+    frame = Bbox.union([a.get_window_extent(renderer) for a in axes])
+    outer = Bbox.union([a.get_tightbbox(renderer) for a in axes])
     pad = 1.08 * matplotlib.rcParams["font.size"] * fig.dpi / 72
     width, height = fig.bbox.width, fig.bbox.height
     fig.subplots_adjust(
@@ -169,19 +173,42 @@ def _log_axis(axis) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
-def latin(text: str) -> str:
-    """Text without the characters the shipped font cannot draw (CJK outlet names), so no glyph goes missing."""
+def latin(text: str, fallback: str = "Chinese-language name") -> str:
+    """The Latin part of a name ("明報 Ming Pao" -> "Ming Pao"), because the shipped font has no CJK glyphs;
+    `fallback` where nothing Latin is left, so a name never turns into '?' or missing-glyph boxes."""
+    import re
+
     kept = "".join(ch for ch in text if ord(ch) < 0x2E80)
-    return " ".join(kept.split()) or "?"
+    kept = re.sub(r"\(\s*\)", "", re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", kept)))  # "(on.cc 東網)" -> "(on.cc)"
+    kept = " ".join(kept.split())
+    return kept if any(ch.isalnum() for ch in kept) else fallback
 
 
-def _short(claim_id: str, width: int = 44) -> str:
-    """A claim id that fits a tick label, keeping the metric (after the slash) whole."""
-    if len(claim_id) <= width:
-        return claim_id
-    campaign, slash, rest = claim_id.partition("/")
-    keep = max(12, width - len(rest) - 2)
-    return f"{campaign[:keep]}…{slash}{rest}" if slash else claim_id[: width - 1] + "…"
+def _claim_label(rec: dict, width: int) -> str:
+    """Campaign name, then what was counted and the claim's value: sub-tallies of one campaign share a name and a
+    metric, and only the value tells them apart."""
+    what = f"{rec['metric_description']}: {human(rec['value'])}" if rec.get("value") is not None else rec["metric_description"]
+    return _wrap(rec["campaign_name"], width) + "\n" + _wrap(what, width)
+
+
+# Abbreviations in campaign names that no authority row spells out (those come from the data: authority_name).
+OTHER_ABBREVIATIONS = {"SCIO": "State Council Information Office"}
+
+
+def _abbreviations(drawn: pl.DataFrame, labels: list[str]) -> str:
+    """'CAC: Cyberspace Administration of China; MPS: ...' for each abbreviation the labels use, spelled out once."""
+    import re
+
+    names = {AUTHORITY_LABELS[a]: n for a, n in drawn.select("authority_id", "authority_name").unique().iter_rows()
+             if a in AUTHORITY_LABELS and AUTHORITY_LABELS[a].isupper() and n}
+    names |= OTHER_ABBREVIATIONS
+    used = {word for label in labels for word in re.findall(r"\b[A-Z]{3,}\b", label)}
+    return "; ".join(f"{short}: {names[short]}" for short in sorted(used) if short in names)
+
+
+def _left_out(n_left: int, what: str) -> str:
+    """The sentence a figure carries when it shows only part of the data, so no reader takes it for the whole."""
+    return f" Not shown: {n_left} {what}." if n_left else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,50 +280,127 @@ def campaign_scale(claims: pl.DataFrame, version: str):
 # 2. Scale against reach
 # ---------------------------------------------------------------------------------------------
 
+# A reader takes in about this many rows; past it, the largest ratios and the claims about one platform.
+MAX_ROWS, LARGEST_ROWS = 36, 25
 
-def scale_vs_reach_data(comparisons: pl.DataFrame, default_platform: str = "wechat") -> pl.DataFrame:
-    """One row per claim: against its own platform, else against `default_platform` (the largest, so the smallest ratio)."""
-    own = comparisons.filter(pl.col("platform_named_by_claim"))
-    other = comparisons.filter(~pl.col("platform_named_by_claim") & (pl.col("platform_id") == default_platform))
-    return pl.concat([own, other]).sort("per_million_at_values", "claim_id")
+
+def scale_vs_reach_data(comparisons: pl.DataFrame) -> pl.DataFrame:
+    """One row per claim and platform it is set against: its own platform(s) where it names one, else the single
+    platform with the most monthly users at the time (the smallest ratio, so the claim is not made to look
+    large), sorted by ratio, largest first. The sum over platforms ("all") counts people twice and is left out.
+
+    `shown` marks the rows drawn: all of them up to MAX_ROWS, else the LARGEST_ROWS largest ratios and, in
+    what room is left, the largest of the claims that name a platform."""
+    single = comparisons.filter(pl.col("platform_id") != "all")
+    own = single.filter(pl.col("platform_named_by_claim"))
+    largest = (single.filter(~pl.col("platform_named_by_claim")).sort("reach_value", "platform_id", descending=[True, False])
+               .group_by("claim_id", maintain_order=True).first())
+    data = (pl.concat([own, largest.select(own.columns)])
+            .with_columns(pl.coalesce("per_million_high", "per_million_low").alias("_order"))
+            .sort("_order", "claim_id", "platform_id", descending=[True, False, False], nulls_last=True)
+            .drop("_order").with_row_index("rank"))
+    if data.height <= MAX_ROWS:
+        return data.with_columns(pl.lit(True).alias("shown"))
+    named = data.filter((pl.col("rank") >= LARGEST_ROWS) & pl.col("platform_named_by_claim")).head(MAX_ROWS - LARGEST_ROWS)["rank"]
+    return data.with_columns(((pl.col("rank") < LARGEST_ROWS) | pl.col("rank").is_in(named.implode())).alias("shown"))
+
+
+def _per_million(x: float) -> str:
+    """A ratio per million to two or three significant digits, with commas: '0.015', '4.4', '1,100', '1,060,000'
+    (not '1.06 million': beside 'per million' a word would read as part of the unit)."""
+    return f"{x:.2g}" if x < 10 else f"{float(f'{x:.3g}'):,.0f}"
+
+
+def _interval(ax, y: float, low, high, colour: str) -> str:
+    """One interval on a log axis: a bar with a tick at each end where both ends are known; an open end (no
+    bound printed, or a low end of 0, which a log axis cannot place) is an arrow to the axis edge, never a bar
+    to an invented end. Returns 'bounded' or 'open'."""
+    low = low if low is not None and low > 0 else None
+    if low is not None and high is not None:
+        ax.plot([low, high], [y, y], color=colour, linewidth=3, solid_capstyle="butt", alpha=0.8)
+        ax.plot([low, high], [y, y], linestyle="none", marker="|", markersize=9, markeredgewidth=1.5, color=colour)
+        return "bounded"
+    start, edge = (high, 0.0) if low is None else (low, 1.0)
+    ax.annotate("", xy=(edge, y), xycoords=("axes fraction", "data"), xytext=(start, y), textcoords="data",
+                arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.5, "shrinkA": 0, "shrinkB": 0})
+    ax.plot([start], [y], linestyle="none", marker="|", markersize=9, markeredgewidth=1.5, color=colour)
+    return "open"
+
+
+def _reach_label(rec: dict) -> str:
+    """The platform and users a row is set against, written beside its bar."""
+    named = " (named by the claim)" if rec["platform_named_by_claim"] else ""
+    return f"vs {latin(rec['reach_platform'])}{named}: {human(rec['reach_value'])} MAU, {rec['reach_as_of']:%d %b %Y}"
+
+
+def _log_limits(values: list[float]) -> tuple[float, float]:
+    """Whole decades around the values, so that every end (and the arrows to the edges) has room."""
+    import math
+
+    low, high = min(values), max(values)
+    return 10 ** math.floor(math.log10(low) - 0.3), 10 ** math.ceil(math.log10(high) + 0.3)
 
 
 def scale_vs_reach(comparisons: pl.DataFrame, version: str):
+    """Each official account figure per million monthly users of a platform, as an interval, largest first."""
+    import math
+
     data = scale_vs_reach_data(comparisons)
-    style = STYLE | {"figure.figsize": (10, max(5.5, 0.42 * data.height + 2.2)), "font.size": 9}
+    shown = data.filter(pl.col("shown"))
+    style = STYLE | {"figure.figsize": (10, 0.36 * shown.height + 3.6), "font.size": 8.5}
     with matplotlib.rc_context(style):
         fig, ax = _new_figure(style)
-        # A bar starts at the low end, or at the value where the low end is 0 (no place on a log axis);
-        # an interval open above is drawn to three times its start, with a ▶ marker.
-        bar_from = pl.when(pl.col("per_million_low") > 0).then("per_million_low").otherwise("per_million_at_values")
-        rows = data.with_row_index("y").with_columns(
-            pl.when(pl.col("platform_named_by_claim")).then(pl.lit(OKABE_ITO[2])).otherwise(pl.lit(OKABE_ITO[0])).alias("colour"),
-            bar_from.alias("bar_from"),
-            pl.coalesce("per_million_high", bar_from * 3).alias("bar_to"),
-        )
-        ax.hlines(rows["y"].to_list(), rows["bar_from"].to_list(), rows["bar_to"].to_list(), colors=rows["colour"].to_list(),
-                  linewidth=2.5, alpha=0.6)
-        for open_above, marker in ((False, "o"), (True, ">")):
-            points = rows.filter(pl.col("per_million_high").is_null() == open_above)
-            if points.height:
-                ax.scatter(points["per_million_at_values"].to_list(), points["y"].to_list(), c=points["colour"].to_list(),
-                           marker=marker, s=25, zorder=3)
-        labels = [f"{_short(r['claim_id'])}\nvs {latin(r['reach_platform'])} {human(r['reach_value'])} MAU, {r['reach_as_of']}"
-                  for r in data.iter_rows(named=True)]
-        ax.set_yticks(range(data.height), labels)
         _log_axis(ax.xaxis)
-        ax.set_xlabel("Accounts actioned per million monthly active users (log scale)")
-        ax.set_ylim(-0.8, data.height - 0.2)
-        ax.scatter([], [], color=OKABE_ITO[2], label="claim about that platform")
-        ax.scatter([], [], color=OKABE_ITO[0], label="claim naming no platform: against WeChat, the largest")
-        ax.scatter([], [], color="grey", marker=">", label="bar: consensus ÷ reach; ▶ open above")
-        ax.legend(loc="upper left", frameon=True, framealpha=0.9)
-        median = data["per_million_at_values"].median()
-        title = f"Half of the account actions touch fewer than {median:,.0f} accounts per million monthly users"
-        source = (f"Source: censorstats; {data.height} claims, reach = latest company-reported MAU at most "
-                  f"{int(comparisons['reach_tolerance_days'].max())} days before the claim; data {version}")
+        finite = [v for v in shown["per_million_low"].to_list() + shown["per_million_high"].to_list() if v is not None and v > 0]
+        left, right = _log_limits(finite)
+        ax.set_xlim(left, right)
+        authorities = sorted(shown["authority_id"].unique().to_list())
+        colours = dict(zip(authorities, OKABE_ITO))
+        ends = []
+        for y, r in enumerate(shown.iter_rows(named=True)):
+            ends.append(_interval(ax, y, r["per_million_low"], r["per_million_high"], colours[r["authority_id"]]))
+            # The platform compared with, beside the bar: right of it, or left where the bar is near the right edge
+            end = r["per_million_high"] or r["per_million_low"]
+            after = math.log(end / left) / math.log(right / left) < 0.62
+            anchor = end if after else (r["per_million_low"] if r["per_million_low"] else r["per_million_high"])
+            ax.annotate(_reach_label(r), (anchor, y), xytext=(8 if after else -8, 0), textcoords="offset points",
+                        ha="left" if after else "right", va="center", fontsize=7, color=NOTE_COLOUR)
+        labels = [_claim_label(r, 56) for r in shown.iter_rows(named=True)]
+        ax.set_yticks(range(shown.height), labels, fontsize=7.5)
+        ax.set_ylim(shown.height - 0.5, -0.5)  # largest at the top
+        ax.set_xlabel("Accounts actioned per million monthly active users (MAU) of the platform, log scale")
+        for authority in authorities:
+            ax.plot([], [], color=colours[authority], linewidth=3,
+                    label=_authority_label(shown.filter(pl.col("authority_id") == authority).row(0, named=True)))
+        ax.plot([], [], color="grey", linewidth=3, marker="|", markersize=9, label="interval, both ends marked (|)")
+        if "open" in ends:
+            ax.plot([], [], color="grey", marker=">", linestyle="-", label="open end: no bound printed (arrow to the axis edge)")
+        handles, names = ax.get_legend_handles_labels()
+        ax.legend(handles, [_wrap(n, 40) for n in names], loc="lower left", bbox_to_anchor=(0, 1.005), ncol=2, frameon=False, fontsize=7.5)
+        lows = data["per_million_low"].filter(data["per_million_low"] > 0)
+        highs = data["per_million_high"].drop_nulls()
+        low_text = _per_million(lows.min()) if lows.len() else "an open low end"
+        high_text = _per_million(highs.max()) if data["per_million_high"].null_count() == 0 else f"more than {_per_million(data['per_million_low'].max())}"
+        title = (f"{data['claim_id'].n_unique()} official account figures come to between {low_text} and {high_text} "
+                 "accounts per million monthly users of a platform")
+        unnamed = data.filter(~pl.col("platform_named_by_claim"))
+        against = ", ".join(sorted(set(latin(p) for p in unnamed["reach_platform"].to_list()))) or "none"
+        series = "; ".join(f"{latin(p)}: {d}" for p, d in shown.select("reach_platform", "reach_definition").unique().sort("reach_platform").iter_rows())
+        left = data.filter(~pl.col("shown"))
+        left_out = _left_out(left.height, f"rows with smaller ratios ({_per_million(left['per_million_low'].min() or 0)} to "
+                                          f"{_per_million(left['per_million_high'].max() or 0)} per million)" if left.height else "")
+        notes = [
+            f"Reach: the platform's monthly active users (MAU) as of the claim's announced_on, the day the claim was first public: "
+            f"the latest figure for a period ending on or before that day, at most {int(comparisons['reach_tolerance_days'].max())} days older.",
+            f"A claim that names no platform is set against the platform with the most users then (here: {against}), "
+            "which gives its smallest ratio; against any other platform it would be larger.",
+            f"Each platform's series, as the operator defines it: {series}.",
+            _abbreviations(shown, labels + [title]),
+            f"Source: censorstats; {shown.height} of {data.height} rows shown.{left_out} Data {version}.",
+        ]
+        source = "\n".join(_wrap(n, 150) for n in notes if n)
         _finish(fig, ax, title, source)
-    fig.drawn = drawn_ids(data["claim_id"])
+    fig.drawn = drawn_ids(shown["claim_id"])
     return fig
 
 
@@ -304,32 +408,87 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
 # 3. Platform reach over time
 # ---------------------------------------------------------------------------------------------
 
+GAP_DAYS = 400  # consecutive figures further apart than this are not joined by a line: the years between are unknown
+MAX_CAMPAIGNS = 20
+
+
+def _runs(part: pl.DataFrame, gap_days: int = GAP_DAYS) -> list[pl.DataFrame]:
+    """A platform's figures cut where consecutive dates are more than `gap_days` apart, so that a line is drawn
+    only between figures close enough to stand for the months between them."""
+    run = (part["as_of"].diff().dt.total_days().fill_null(0) > gap_days).cum_sum()
+    return [p for _, p in part.with_columns(run.alias("_run")).group_by("_run", maintain_order=True)]
+
+
+def campaign_periods(claims: pl.DataFrame) -> pl.DataFrame:
+    """One row per campaign with an official account figure: from the earliest period start of its figures to the
+    latest period end (or, where a figure prints no end, the day it was announced). The MAX_CAMPAIGNS latest are
+    marked `shown`."""
+    spans = (official(claims).filter((pl.col("unit") == "accounts") & pl.col("period_start").is_not_null()
+                                     & pl.col("announced_on").is_not_null())
+             .with_columns(pl.coalesce("period_end", "announced_on").alias("until")))
+    periods = (spans.group_by("campaign_id").agg(pl.col("campaign_name").first(), pl.col("authority_id").first(),
+                                                  pl.col("authority_name").first(), pl.col("period_start").min().alias("start"),
+                                                  pl.col("until").max(), pl.col("period_end").is_null().any().alias("end_is_announcement"))
+               .sort("start", "campaign_id", descending=True).with_row_index("rank"))
+    return periods.with_columns((pl.col("rank") < MAX_CAMPAIGNS).alias("shown")).sort("start", "campaign_id")
+
+
+def _campaign_rows(ax, periods: pl.DataFrame, middle) -> None:
+    """Each campaign's period as a bar in its own row, labelled with its name beside it (on the side with room)."""
+    for y, rec in enumerate(periods.iter_rows(named=True)):
+        # the ends as ticks too, so that a period of a few days still shows
+        ax.plot([rec["start"], rec["until"]], [y, y], color="#555555", linewidth=4, solid_capstyle="butt",
+                marker="|", markersize=8, markeredgewidth=1.5)
+        right = rec["start"] < middle
+        ax.annotate(_wrap(rec["campaign_name"], 60), (rec["until"] if right else rec["start"], y), xytext=(4 if right else -4, 0),
+                    textcoords="offset points", ha="left" if right else "right", va="center", fontsize=7, color=NOTE_COLOUR)
+    ax.set_ylim(periods.height - 0.4, -0.6)
+    ax.set_yticks([])
+    ax.set_ylabel("Campaign periods")
+    ax.grid(axis="y", visible=False)
+    ax.spines["left"].set_visible(False)
+
 
 def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
+    """Each platform's monthly users over time (one series per platform, broken across gaps of years), above the
+    periods of the campaigns whose account figures the other figures draw."""
     series = reach_series(reach.lazy()).collect()
-    spans = official(claims).filter((pl.col("unit") == "accounts") & pl.col("period_start").is_not_null() & pl.col("announced_on").is_not_null()
-                          & (pl.col("period_start") < pl.col("announced_on"))).sort("period_start")
-    with matplotlib.rc_context(STYLE):
-        fig, ax = _new_figure(STYLE)
-        for rec in spans.iter_rows(named=True):
-            ax.axvspan(rec["period_start"], rec["announced_on"], color="#999999", alpha=0.12, linewidth=0)
-        platforms = series.group_by("platform_id").agg(pl.col("value_low").max()).sort("value_low", descending=True)["platform_id"].to_list()
-        for colour, platform in zip(OKABE_ITO * 2, platforms):
+    periods = campaign_periods(claims)
+    shown = periods.filter(pl.col("shown"))
+    style = STYLE | {"figure.figsize": (9.5, 5.2 + 0.2 * shown.height)}
+    with matplotlib.rc_context(style):
+        fig = ReportFigure()
+        fig.style = style
+        FigureCanvasAgg(fig)
+        top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3.2, 0.3 + 0.2 * max(shown.height, 1)], "hspace": 0.08})
+        platforms = series.group_by("platform_id").agg(pl.col("value_low").max()).sort("value_low", "platform_id", descending=[True, False])["platform_id"].to_list()
+        for i, platform in enumerate(platforms):
             part = series.filter(pl.col("platform_id") == platform).sort("as_of")
-            name = part["platform"][0]
-            ax.plot(part["as_of"].to_list(), (part["value_low"] / 1e6).to_list(), marker="o", markersize=3, color=colour,
-                    linestyle="-" if platforms.index(platform) < len(OKABE_ITO) else "--", label=name)
-        ax.fill([], [], color="#999999", alpha=0.25, label="a campaign's period (account figures)")
-        _log_axis(ax.yaxis)
-        ax.set_ylabel("Monthly active users, millions (log scale;\neach operator's own definition)")
-        ax.set_xlabel("End of the period the figure counts")
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+            colour, dashes = OKABE_ITO[i % len(OKABE_ITO)], "-" if i < len(OKABE_ITO) else "--"
+            for j, run in enumerate(_runs(part)):
+                top.plot(run["as_of"].to_list(), (run["value_low"] / 1e6).to_list(), marker="o", markersize=3, color=colour,
+                         linestyle=dashes, label=latin(part["platform"][0]) if j == 0 else None)
+        _log_axis(top.yaxis)
+        top.set_ylabel("Monthly active users, millions\n(log scale; each operator's own definition)")
+        top.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+        top.tick_params(axis="x", labelbottom=False)
+        dates = series["as_of"].to_list() + shown["start"].to_list() + shown["until"].to_list()
+        _campaign_rows(bottom, shown, min(dates) + (max(dates) - min(dates)) / 2)
+        bottom.set_xlabel("Date (top: end of the quarter or month each user figure counts; bottom: the period each campaign's figures count)")
         latest = series.sort("as_of").group_by("platform_id", maintain_order=True).last().sort("value_low", descending=True).row(0, named=True)
-        title = f"{latest['platform']} reached {human(latest['value_low'])} monthly users by {latest['as_of']:%B %Y}"
-        source = (f"Source: censorstats; {series.height} MAU figures (company reports and relays) for {len(platforms)} platforms; "
-                  f"{spans.height} campaign periods shaded; data {version}")
-        _finish(fig, ax, title, source)
-    fig.drawn = drawn_ids(spans["claim_id"])  # the claims whose periods are marked
+        title = f"{latin(latest['platform'])} reached {human(latest['value_low'])} monthly users by {latest['as_of']:%B %Y}"
+        gaps = sum(len(_runs(series.filter(pl.col("platform_id") == p).sort("as_of"))) - 1 for p in platforms)
+        notes = [
+            f"Top: {series.height} monthly-user figures (company reports and relays) for {len(platforms)} platforms; a line joins figures at "
+            f"most {GAP_DAYS} days apart, and the {gaps} longer gaps are left open (markers only): nothing is known between them.",
+            f"Bottom: the period counted by each campaign's official account figures (to the day it was announced where no end is printed)."
+            + _left_out(periods.height - shown.height, "earlier campaigns"),
+            _abbreviations(periods, shown["campaign_name"].to_list()),
+            f"Source: censorstats; data {version}.",
+        ]
+        _finish(fig, [top, bottom], title, "\n".join(_wrap(n, 140) for n in notes if n))
+    # The campaigns' periods are marked, but no claim's number is drawn: `trace` lists this figure for none.
+    fig.drawn = drawn_ids([])
     return fig
 
 
@@ -337,47 +496,94 @@ def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
 # 4. Discrepancies
 # ---------------------------------------------------------------------------------------------
 
+MAX_CLAIMS, MAX_OUTLIER_CLAIMS = 30, 20
+
 
 def discrepancies_data(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl.DataFrame, min_reports: int = 4) -> pl.DataFrame:
-    """Each readable report's number over its claim's value, for claims with several reports or an outlier."""
+    """Each readable report's number over its claim's value, for claims with several reports or an outlier.
+
+    `shown` marks the claims drawn: all up to MAX_CLAIMS; else the claims with an outlier (furthest off first,
+    at most MAX_OUTLIER_CLAIMS) and then the claims with the largest values."""
     readable = claim_reports.filter(pl.col("role").is_in(["consensus", "outlier"]))
-    shown = (readable.group_by("claim_id").agg(pl.len().alias("n"), (pl.col("role") == "outlier").any().alias("has_outlier"))
-             .filter((pl.col("n") >= min_reports) | pl.col("has_outlier")))
-    return (
-        readable.join(shown.select("claim_id"), on="claim_id")
-        .join(claims.select("claim_id", "value"), on="claim_id")
+    data = (
+        readable.join(claims.select("claim_id", "value", "campaign_name", "metric_description", "authority_id", "authority_name",
+                                     "announced_on"), on="claim_id")
         .join(reports.select("report_id", "outlet"), on="report_id")
         .filter(pl.col("value") > 0)
         .with_columns((pl.col("printed_number") / pl.col("value")).alias("relative"))
-        .sort("claim_id", "report_id")
     )
+    per_claim = (data.group_by("claim_id").agg(
+        pl.len().alias("n"), pl.col("value").first(),
+        pl.when(pl.col("role") == "outlier").then(pl.col("relative").log10().abs()).max().alias("off"))
+        .filter((pl.col("n") >= min_reports) | pl.col("off").is_not_null()))
+    if per_claim.height > MAX_CLAIMS:
+        outliers = per_claim.filter(pl.col("off").is_not_null()).sort("off", "value", "claim_id", descending=[True, True, False]).head(MAX_OUTLIER_CLAIMS)
+        rest = per_claim.filter(~pl.col("claim_id").is_in(outliers["claim_id"].implode())).sort("value", "claim_id", descending=[True, False])
+        chosen = pl.concat([outliers["claim_id"], rest["claim_id"].head(MAX_CLAIMS - outliers.height)])
+    else:
+        chosen = per_claim["claim_id"]
+    return (data.join(per_claim.select("claim_id", pl.col("off").is_not_null().alias("has_outlier")), on="claim_id")
+            .with_columns(pl.col("claim_id").is_in(chosen.implode()).alias("shown"))
+            .sort("announced_on", "claim_id", "report_id", nulls_last=True))
+
+
+def _label_outlets(ax, outliers: pl.DataFrame, left: float, right: float) -> None:
+    """Name the outlets of the reports outside the consensus beside their points: one label per point, listing
+    every outlet that printed it (copies of one text land on one spot), on the side of the point with room."""
+    import math
+
+    spots = (outliers.with_columns(pl.col("relative").round(6).alias("_x"))
+             .group_by("y", "_x", maintain_order=True)
+             .agg(pl.col("relative").first(), pl.struct("outlet", "report_id").alias("who")))
+    for rec in spots.iter_rows(named=True):
+        names = ", ".join(latin(w["outlet"], fallback=f"{w['report_id']}, Chinese-language outlet") for w in rec["who"])
+        after = math.log(rec["relative"] / left) / math.log(right / left) < 0.7
+        ax.annotate(_wrap(names, 40), (rec["relative"], rec["y"]), xytext=(7 if after else -7, 0), textcoords="offset points",
+                    ha="left" if after else "right", va="center", fontsize=7, color=OUTLIER_COLOUR)
 
 
 def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl.DataFrame, version: str):
+    """Every readable report of a claim against the claim's value: how far what outlets printed strays."""
     data = discrepancies_data(claim_reports, claims, reports)
-    order = data.select("claim_id").unique().sort("claim_id")["claim_id"].to_list()
-    style = STYLE | {"figure.figsize": (10, max(5.5, 0.3 * len(order) + 2.2)), "font.size": 9}
+    shown = data.filter(pl.col("shown"))
+    order = shown.select("claim_id").unique(maintain_order=True)["claim_id"].to_list()
+    style = STYLE | {"figure.figsize": (10, 0.36 * len(order) + 3.0), "font.size": 8.5}
     with matplotlib.rc_context(style):
         fig, ax = _new_figure(style)
-        ys = data.with_columns(pl.col("claim_id").replace_strict({c: i for i, c in enumerate(order)}, return_dtype=pl.Int64).alias("y"))
+        ys = shown.with_columns(pl.col("claim_id").replace_strict({c: i for i, c in enumerate(order)}, return_dtype=pl.Int64).alias("y"))
         consensus = ys.filter(pl.col("role") == "consensus")
         outliers = ys.filter(pl.col("role") == "outlier")
         ax.axvspan(0.9, 1.1, color="#999999", alpha=0.15, linewidth=0)
         ax.axvline(1, color="#999999", linewidth=1)
         ax.scatter(consensus["relative"].to_list(), consensus["y"].to_list(), s=18, color=CONSENSUS_COLOUR, alpha=0.6, label="agrees with the consensus")
         ax.scatter(outliers["relative"].to_list(), outliers["y"].to_list(), s=36, color=OUTLIER_COLOUR, marker="D", label="outside the consensus")
-        for rec in outliers.iter_rows(named=True):
-            ax.annotate(latin(rec["outlet"])[:28], (rec["relative"], rec["y"]), xytext=(5, 3), textcoords="offset points", fontsize=8, color=OUTLIER_COLOUR)
-        ax.set_yticks(range(len(order)), [_short(c, 52) for c in order])
+        left_x, right_x = _log_limits(ys["relative"].filter(ys["relative"] > 0).to_list() + [1.0])
+        ax.set_xlim(left_x, right_x)
+        _label_outlets(ax, outliers, left_x, right_x)
+        claims_shown = ys.group_by("claim_id", maintain_order=True).first()
+        labels = [_claim_label(r, 60) for r in claims_shown.iter_rows(named=True)]
+        ax.set_yticks(range(len(order)), labels, fontsize=7.5)
+        ax.set_ylim(len(order) - 0.5, -0.5)
         _log_axis(ax.xaxis)
         ax.set_xlabel("Printed number ÷ the claim's value (log scale; 10 = ten times too large)")
-        ax.legend(loc="lower right", frameon=False)
-        tenfold = sum(powers_of_ten(r) != 0 for r in outliers["relative"].to_list())
-        title = f"{tenfold} printed figures are off from their claim by a factor of ten or more"
-        source = (f"Source: censorstats; {data.height} readable reports of {len(order)} claims with {4}+ reports or an outlier; "
-                  f"data {version}")
-        _finish(fig, ax, title, source)
-    fig.drawn = drawn_ids(data["claim_id"], data["report_id"])
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.005), ncol=2, frameon=False)
+        all_outliers = data.filter(pl.col("role") == "outlier")
+        tenfold = sum(powers_of_ten(r) != 0 for r in all_outliers["relative"].to_list())
+        n_claims = data["claim_id"].n_unique()
+        title = (f"Of {data.height} readable reports of {n_claims} claims, {all_outliers.height} print a figure outside the claim's "
+                 f"consensus, {tenfold} of them a power of ten or more away from its value")
+        left = data.filter(~pl.col("shown"))
+        left_out = _left_out(left["claim_id"].n_unique(),
+                             f"claims ({left.filter(pl.col('has_outlier'))['claim_id'].n_unique()} of them with an outlier), "
+                             f"{left.height} reports")
+        notes = [
+            "A power of ten: the ratio's log10 rounds to 1 or more (about 3.16 times or more apart), as in the discrepancies table's magnitude type.",
+            f"Shown: claims with 4 or more readable reports or an outlier; {len(order)} of {n_claims} claims.{left_out}",
+            _abbreviations(claims_shown, labels),
+            f"Source: censorstats; data {version}.",
+        ]
+        _finish(fig, ax, title, "\n".join(_wrap(n, 150) for n in notes if n))
+    fig.drawn = drawn_ids(shown["claim_id"], shown["report_id"])
     return fig
 
 
