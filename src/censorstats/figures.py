@@ -481,7 +481,7 @@ def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
         notes = [
             f"Top: {series.height} monthly-user figures (company reports and relays) for {len(platforms)} platforms; a line joins figures at "
             f"most {GAP_DAYS} days apart, and the {gaps} longer gaps are left open (markers only): nothing is known between them.",
-            f"Bottom: the period counted by each campaign's official account figures (to the day it was announced where no end is printed)."
+            "Bottom: the period counted by each campaign's official account figures (to the day it was announced where no end is printed)."
             + _left_out(periods.height - shown.height, "earlier campaigns"),
             _abbreviations(periods, shown["campaign_name"].to_list()),
             f"Source: censorstats; data {version}.",
