@@ -48,6 +48,9 @@ def _add_line(text: str) -> str:
         # imported through parse/__init__ by every table step (finish, the parsers); no figure reads it
         ("parse/numbers.py", TABLES),
         ("schemas.py", TABLES),
+        # the field registry: column order and keys of every table, read by finish (parse/__init__) and validate
+        ("fields.py", TABLES),
+        ("dates.py", TABLES),  # publication dates as intervals: parse, periods, claims, validate
         ("paths.py", ALL),  # steps.py imports it at its top
         ("steps.py", ALL),
         # imported lazily inside build_figure only

@@ -50,10 +50,10 @@ def sha256_file(path: Path) -> str | None:
 
 def raw_snapshot(project: Project) -> dict[str, RawBytes]:
     """Every raw table's bytes, read once at the start: what is validated, built from and recorded."""
+    from censorstats.fields import OPTIONAL_RAW, REQUIRED_RAW
     from censorstats.load import snapshot
-    from censorstats.paths import OPTIONAL_RAW_TABLES, RAW_TABLES
 
-    return snapshot(project, RAW_TABLES + OPTIONAL_RAW_TABLES)
+    return snapshot(project, REQUIRED_RAW + OPTIONAL_RAW)
 
 
 def _input_hashes(project: Project, paths, files: dict[str, RawBytes], where=None) -> dict[str, str | None]:
@@ -356,7 +356,10 @@ def _publish(project: Project, staging: Path, manifest: dict, rebuilt: list[pipe
 
 
 def raw_fingerprints(files: dict[str, RawBytes]) -> dict[str, str | None]:
-    return {p: files[p].fingerprint for p in pipeline.ALL_RAW}
+    from censorstats.fields import RAW
+
+    # Every raw table is validated before any step runs, so a change to any of them is worth a look.
+    return {p: files[p].fingerprint for p in pipeline.raw(*RAW)}
 
 
 def unvalidated_raw(project: Project, manifest: dict | None = None, files: dict[str, RawBytes] | None = None) -> list[str]:

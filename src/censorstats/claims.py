@@ -57,6 +57,7 @@ from typing import Any
 
 import polars as pl
 
+from censorstats.dates import published_bounds
 from censorstats.parse.numbers import read_figures
 from censorstats.readings import (
     ANNOUNCEMENT_LANGUAGE,
@@ -68,7 +69,6 @@ from censorstats.readings import (
     significant_digits,
     source_rank,
 )
-from censorstats.schemas import published_bounds
 
 CLAIM_KINDS = ("official", "outlet_figure")
 CORRECTION_COLUMNS = ("action", "value_text", "reason", "decided_by", "decided_on")

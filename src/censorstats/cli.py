@@ -11,6 +11,7 @@ import re
 import sys
 from pathlib import Path
 
+from censorstats.fields import DISCREPANCY_TYPES
 from censorstats.paths import Project, UnsafePath, replace_atomically
 from censorstats.problems import CONTROLS, escape_controls
 
@@ -253,9 +254,6 @@ def cmd_codebook(args, project: Project) -> int:
     return 0
 
 
-# The discrepancy types (schemas.DISCREPANCY_TYPES, repeated here so that --help imports no pandera; a test keeps them equal)
-DISCREPANCY_TYPES = ("magnitude", "conflict", "loose_bound", "headline_body", "period", "qualifier_added", "qualifier_dropped",
-                     "qualifier_changed")
 
 HELP = {
     "validate": ("check every raw table and list every problem (file:line (id): column)", """\

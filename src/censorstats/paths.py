@@ -7,8 +7,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-RAW_TABLES = ("sources", "authorities", "campaigns", "platforms", "metrics", "reports", "reach")
-OPTIONAL_RAW_TABLES = ("corrections",)
 PROVENANCE = "provenance.json"  # the sidecar in each output folder: which inputs and code made each file
 
 

@@ -53,13 +53,13 @@ def with_names(lf, tables: dict, wanted: list[str]):
     return lf
 
 
-def _write_processed(ctx: Context, name: str, lf, key: str) -> None:
-    from censorstats import schemas
+def _write_processed(ctx: Context, name: str, lf) -> None:
+    from censorstats.fields import PROCESSED
     from censorstats.parse import finish
     from censorstats.write import write_table
 
-    lf = with_names(lf, ctx.tables, list(schemas.PROCESSED_MODELS[name].to_schema().columns))
-    df = finish(lf, name, key).collect()
+    lf = with_names(lf, ctx.tables, PROCESSED[name].column_names)
+    df = finish(lf, name).collect()
     _check_processed(name, df)
     write_table(df, ctx.output(f"data/processed/{name}.parquet"), ctx.output(f"data/processed/{name}.csv"))
 
@@ -72,7 +72,7 @@ def _check_processed(name: str, df) -> None:
     from censorstats.problems import BuildError
 
     try:
-        schemas.PROCESSED_MODELS[name].validate(df, lazy=True)
+        schemas.PROCESSED_SCHEMAS[name].validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         first = cases.row(0, named=True)
@@ -85,19 +85,19 @@ def _check_processed(name: str, df) -> None:
 def build_sources(ctx: Context) -> None:
     from censorstats.parse import parsed_sources
 
-    _write_processed(ctx, "sources", parsed_sources(ctx.tables), "source_id")
+    _write_processed(ctx, "sources", parsed_sources(ctx.tables))
 
 
 def build_reports(ctx: Context) -> None:
     from censorstats.parse import parsed_reports
 
-    _write_processed(ctx, "reports", parsed_reports(ctx.tables), "report_id")
+    _write_processed(ctx, "reports", parsed_reports(ctx.tables))
 
 
 def build_reach(ctx: Context) -> None:
     from censorstats.parse import parsed_reach
 
-    _write_processed(ctx, "reach", parsed_reach(ctx.tables), "reach_id")
+    _write_processed(ctx, "reach", parsed_reach(ctx.tables))
 
 
 def build_reconciled(ctx: Context) -> None:
@@ -108,9 +108,9 @@ def build_reconciled(ctx: Context) -> None:
 
     reports = pl.scan_parquet(ctx.input("data/processed/reports.parquet"))
     claimed, claim_reports, with_roles = claims(reports, ctx.tables.get("corrections"))
-    _write_processed(ctx, "claims", claimed, "claim_id")
-    _write_processed(ctx, "claim_reports", claim_reports, "report_id")
-    _write_processed(ctx, "discrepancies", discrepancies(with_roles, claimed), "discrepancy_id")
+    _write_processed(ctx, "claims", claimed)
+    _write_processed(ctx, "claim_reports", claim_reports)
+    _write_processed(ctx, "discrepancies", discrepancies(with_roles, claimed))
 
 
 def build_scale_vs_reach(ctx: Context) -> None:
@@ -120,7 +120,7 @@ def build_scale_vs_reach(ctx: Context) -> None:
 
     claims = pl.scan_parquet(ctx.input("data/processed/claims.parquet"))
     reach = pl.scan_parquet(ctx.input("data/processed/reach.parquet"))
-    _write_processed(ctx, "scale_vs_reach", scale_vs_reach(claims, reach), "comparison_id")
+    _write_processed(ctx, "scale_vs_reach", scale_vs_reach(claims, reach))
 
 
 def build_figure(ctx: Context) -> None:

@@ -46,8 +46,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from censorstats.dates import published_bounds
 from censorstats.parse.text import normalise
-from censorstats.schemas import published_bounds
 
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
