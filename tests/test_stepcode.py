@@ -45,10 +45,10 @@ def _add_line(text: str) -> str:
 @pytest.mark.parametrize(
     "rel, stale",
     [
-        # imported through parse/__init__ by every table step (finish, the parsers); no figure reads it
+        # imported through parse/__init__ by every table step (in_output_order, the parsers); no figure reads it
         ("parse/numbers.py", TABLES),
         ("schemas.py", TABLES),
-        # the field registry: column order and keys of every table, read by finish (parse/__init__) and validate
+        # the field registry: column order and keys of every table, read by in_output_order (parse/__init__) and validate
         ("fields.py", TABLES),
         ("dates.py", TABLES),  # publication dates as intervals: parse, periods, claims, validate
         ("paths.py", ALL),  # steps.py imports it at its top

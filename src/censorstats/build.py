@@ -437,6 +437,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
             _write_manifest(project, manifest)
             return Outcome([], up_to_date, time.perf_counter() - started, problems, *_diagnose(project, validated))
         from censorstats import publish
+        from censorstats.keys import check_foreign_keys
         from censorstats.steps import Context
 
         staging = project.build_state / f"staging-{os.getpid()}"
@@ -470,6 +471,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
             if not rebuilt:
                 _write_manifest(project, manifest)
             else:
+                check_foreign_keys(ctx.input)  # references across steps' tables, before anyone can read them
                 manifest["built"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 _publish(project, staging, manifest, [pipeline.step_named(name) for name in rebuilt])
         finally:

@@ -29,14 +29,14 @@ MEASURES = ("mau", "dau")
 PLACEMENTS = ("headline", "body")
 QUALIFIERS = ("exact", "at_least", "at_most", "approx", "range")
 PARSE_STATUSES = ("ok", "unparsed")
-PRECISIONS = ("day", "month", "quarter", "year")
+PRECISIONS = ("day", "month", "quarter", "year")  # finest first: parse/periods.py ranks by it
 PERIOD_STATUSES = ("explicit", "resolved", "unresolved", "none")
 PERIOD_STATUSES_WITH_INFERRED = (*PERIOD_STATUSES, "inferred")
 PERIOD_BASES = ("claim", "campaign")
 CORRECTION_ACTIONS = ("exclude", "override")
 DISCREPANCY_TYPES = ("magnitude", "conflict", "loose_bound", "headline_body", "period", "qualifier_added", "qualifier_dropped",
                      "qualifier_changed")
-REPORT_ROLES = ("consensus", "outlier", "excluded", "unread")
+REPORT_ROLES = ("consensus", "outlier", "excluded", "unread")  # claims.py: one ids column per role, in this order
 CLAIM_KINDS = ("official", "outlet_figure")
 REPOST_VALUES = ("yes",)
 

@@ -55,11 +55,11 @@ def with_names(lf, tables: dict, wanted: list[str]):
 
 def _write_processed(ctx: Context, name: str, lf) -> None:
     from censorstats.fields import PROCESSED
-    from censorstats.parse import finish
+    from censorstats.parse import in_output_order
     from censorstats.write import write_table
 
     lf = with_names(lf, ctx.tables, PROCESSED[name].column_names)
-    df = finish(lf, name).collect()
+    df = in_output_order(lf, name).collect()
     _check_processed(name, df)
     write_table(df, ctx.output(f"data/processed/{name}.parquet"), ctx.output(f"data/processed/{name}.csv"))
 

@@ -24,7 +24,7 @@ def _with_optional(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in columns if c not in frame.columns)
 
 
-def finish(lf: pl.LazyFrame, table: str) -> pl.LazyFrame:
+def in_output_order(lf: pl.LazyFrame, table: str) -> pl.LazyFrame:
     """The table's columns in registry order (its key first), rows sorted by the key."""
     definition = fields.PROCESSED[table]
     return lf.select(definition.column_names).sort(definition.primary_key)
