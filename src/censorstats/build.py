@@ -27,7 +27,7 @@ from pathlib import Path
 
 from censorstats import pipeline
 from censorstats.load import RawBytes
-from censorstats.paths import PROVENANCE, Project, dead_temp_files
+from censorstats.paths import PROVENANCE, Project, dead_temp_files, write_json_atomically
 from censorstats.problems import BuildError
 from censorstats.stepcode import PackageCode
 
@@ -349,7 +349,7 @@ def _publish(project: Project, staging: Path, manifest: dict, rebuilt: list[pipe
     for folder in folders:
         publish.complete(staging / folder, project.root / folder)
         publish.write_provenance(staging / folder, _provenance(manifest, folder))
-    publish.write_json_atomically(_pending(project), manifest)
+    write_json_atomically(_pending(project), manifest)
     for folder in folders:
         publish.swap_in(staging / folder, project.root / folder)
     os.replace(_pending(project), project.root / MANIFEST)
@@ -369,8 +369,6 @@ def unvalidated_raw(project: Project, manifest: dict | None = None, files: dict[
 
 
 def _write_manifest(project: Project, manifest: dict) -> None:
-    from censorstats.publish import write_json_atomically
-
     write_json_atomically(project.root / MANIFEST, manifest)
 
 

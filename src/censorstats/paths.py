@@ -174,6 +174,13 @@ def replace_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def write_json_atomically(path: Path, data, sort_keys: bool = True) -> None:
+    """The project's one JSON writer (provenance, manifest, problems): UTF-8, indented, whole or not at all."""
+    import json
+
+    replace_atomically(path, (json.dumps(data, indent=1, sort_keys=sort_keys, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
 def dead_temp_files(folder: Path) -> list[Path]:
     """Temporary files (temp_name) in `folder` whose writer process is gone: left by a killed command."""
     found = []
