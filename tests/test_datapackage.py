@@ -7,7 +7,7 @@ import json
 import frictionless
 
 from censorstats import schemas
-from censorstats.steps import PROCESSED_KEYS
+from censorstats.fields import PROCESSED
 
 
 def _errors(report) -> list[tuple[str, str, str | None]]:
@@ -20,9 +20,8 @@ def test_the_built_tables_are_a_valid_data_package(built):
     assert report.valid, _errors(report)[:5]
     package = json.loads(path.read_text(encoding="utf-8"))
     described = {r["name"].replace("-", "_"): [f["name"] for f in r["schema"]["fields"]] for r in package["resources"]}
-    key_first = {name: [PROCESSED_KEYS[name], *(c for c in model.to_schema().columns if c != PROCESSED_KEYS[name])]
-                 for name, model in schemas.PROCESSED_MODELS.items()}
-    assert described == key_first  # every processed column, in the CSV's order
+    assert described == {name: table.column_names for name, table in PROCESSED.items()}  # every column, in the CSV's order
+    assert set(PROCESSED) == set(schemas.PROCESSED_SCHEMAS)
 
 
 def test_the_validator_catches_a_cell_that_breaks_its_column(built):

@@ -45,25 +45,25 @@ def _frame(data: dict) -> pl.DataFrame:
     return pl.DataFrame(data, schema={k: pl.String for k in data})
 
 
-@pytest.mark.parametrize("table", sorted(schemas.RAW_MODELS))
+@pytest.mark.parametrize("table", sorted(schemas.RAW_SCHEMAS))
 def test_raw_schema_accepts_valid_frame(table):
-    schemas.RAW_MODELS[table].validate(_frame(VALID_RAW[table]), lazy=True)
+    schemas.RAW_SCHEMAS[table].validate(_frame(VALID_RAW[table]), lazy=True)
 
 
-@pytest.mark.parametrize("table", sorted(schemas.RAW_MODELS))
+@pytest.mark.parametrize("table", sorted(schemas.RAW_SCHEMAS))
 def test_raw_schema_rejects_invalid_frame(table):
     column, value, check = INVALID_RAW[table]
     data = dict(VALID_RAW[table]) | {column: [value]}
     with pytest.raises(pa.errors.SchemaErrors) as err:
-        schemas.RAW_MODELS[table].validate(_frame(data), lazy=True)
+        schemas.RAW_SCHEMAS[table].validate(_frame(data), lazy=True)
     cases = err.value.failure_cases
     assert cases["column"].to_list() == [column]
     assert cases["check"][0].startswith(check)
 
 
-@pytest.mark.parametrize("table", sorted(schemas.RAW_MODELS))
+@pytest.mark.parametrize("table", sorted(schemas.RAW_SCHEMAS))
 def test_raw_schema_rejects_unknown_column_and_duplicate_id(table):
-    model = schemas.RAW_MODELS[table]
+    model = schemas.RAW_SCHEMAS[table]
     data = VALID_RAW[table]
     with pytest.raises(pa.errors.SchemaErrors):
         model.validate(_frame(data | {"surprise": ["x"]}), lazy=True)
@@ -77,16 +77,16 @@ def test_optional_columns_may_be_left_out_but_required_may_not():
     data = dict(VALID_RAW["reports"])
     for optional in ("platform_id", "period_text", "period_start", "period_end", "placement", "note"):
         data.pop(optional)
-    schemas.Reports.validate(_frame(data), lazy=True)
+    schemas.RAW_SCHEMAS["reports"].validate(_frame(data), lazy=True)
     data.pop("value_text")
     with pytest.raises(pa.errors.SchemaErrors):
-        schemas.Reports.validate(_frame(data), lazy=True)
+        schemas.RAW_SCHEMAS["reports"].validate(_frame(data), lazy=True)
 
 
 def test_report_period_must_not_end_before_it_starts():
     data = VALID_RAW["reports"] | {"period_start": ["2018-11-13"], "period_end": ["2018-11-12"]}
     with pytest.raises(pa.errors.SchemaErrors) as err:
-        schemas.Reports.validate(_frame(data), lazy=True)
+        schemas.RAW_SCHEMAS["reports"].validate(_frame(data), lazy=True)
     assert "period_start is after period_end" in err.value.failure_cases["check"].to_list()
 
 
@@ -102,25 +102,25 @@ def _reports_out(**changes) -> pl.DataFrame:
         "period_precision": "month", "period_status": "resolved", "period_reason": None, "placement": None, "claim_id": None, "note": None,
     } | changes
     schema = {c: (pl.Boolean if c == "is_republication" else pl.Int64 if c in ("value_low", "value_high") else pl.Date if c in ("period_start", "period_end") else pl.String) for c in row}
-    return pl.DataFrame([row], schema=schema).select(list(schemas.ReportsOut.to_schema().columns))
+    return pl.DataFrame([row], schema=schema).select(list(schemas.PROCESSED_SCHEMAS["reports"].columns))
 
 
 def test_processed_reports_schema():
-    schemas.ReportsOut.validate(_reports_out(), lazy=True)
+    schemas.PROCESSED_SCHEMAS["reports"].validate(_reports_out(), lazy=True)
     for bad in ({"value_low": -1}, {"value_low": 0}, {"value_high": -9_223_372_036_754_771_616}, {"qualifier": "roughly"}, {"value_low": 10, "value_high": 5}, {"period_status": "guessed"}):
         with pytest.raises(pa.errors.SchemaErrors):
-            schemas.ReportsOut.validate(_reports_out(**bad), lazy=True)
+            schemas.PROCESSED_SCHEMAS["reports"].validate(_reports_out(**bad), lazy=True)
 
 
 def test_every_column_is_described():
-    for model in list(schemas.RAW_MODELS.values()) + list(schemas.PROCESSED_MODELS.values()):
-        for name, col in model.to_schema().columns.items():
-            assert col.description, f"{model.__name__}.{name} has no description"
+    for model in list(schemas.RAW_SCHEMAS.values()) + list(schemas.PROCESSED_SCHEMAS.values()):
+        for name, col in model.columns.items():
+            assert col.description, f"{model.name}.{name} has no description"
 
 
 def test_codebook_is_generated_from_the_schemas():
     text = codebook_markdown()
     assert (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8") == text, "run `censorstats codebook`"
-    for model in list(schemas.RAW_MODELS.values()) + list(schemas.PROCESSED_MODELS.values()):
-        for name, col in model.to_schema().columns.items():
+    for model in list(schemas.RAW_SCHEMAS.values()) + list(schemas.PROCESSED_SCHEMAS.values()):
+        for name, col in model.columns.items():
             assert f"| `{name}` |" in text and col.description.replace("|", "\\|") in text

@@ -45,10 +45,13 @@ def _add_line(text: str) -> str:
 @pytest.mark.parametrize(
     "rel, stale",
     [
-        # imported through parse/__init__ by every table step (finish, the parsers); no figure reads it
+        # imported through parse/__init__ by every table step (in_output_order, the parsers); no figure reads it
         ("parse/numbers.py", TABLES),
         ("schemas.py", TABLES | {"datapackage"}),  # the package descriptor is generated from the schemas
         ("datapackage.py", {"datapackage"}),
+        # the field registry: column order and keys of every table, read by in_output_order (parse/__init__) and validate
+        ("fields.py", TABLES | {"datapackage"}),
+        ("dates.py", TABLES | {"datapackage"}),  # publication dates as intervals: parse, periods, claims, validate (via schemas)
         ("paths.py", ALL),  # steps.py imports it at its top
         ("steps.py", ALL),
         # imported lazily inside build_figure only

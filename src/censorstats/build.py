@@ -27,7 +27,7 @@ from pathlib import Path
 
 from censorstats import pipeline
 from censorstats.load import RawBytes
-from censorstats.paths import PROVENANCE, Project, dead_temp_files
+from censorstats.paths import PROVENANCE, Project, dead_temp_files, write_json_atomically
 from censorstats.problems import BuildError
 from censorstats.stepcode import PackageCode
 
@@ -50,10 +50,10 @@ def sha256_file(path: Path) -> str | None:
 
 def raw_snapshot(project: Project) -> dict[str, RawBytes]:
     """Every raw table's bytes, read once at the start: what is validated, built from and recorded."""
+    from censorstats.fields import OPTIONAL_RAW, REQUIRED_RAW
     from censorstats.load import snapshot
-    from censorstats.paths import OPTIONAL_RAW_TABLES, RAW_TABLES
 
-    return snapshot(project, RAW_TABLES + OPTIONAL_RAW_TABLES)
+    return snapshot(project, REQUIRED_RAW + OPTIONAL_RAW)
 
 
 def _input_hashes(project: Project, paths, files: dict[str, RawBytes], where=None) -> dict[str, str | None]:
@@ -349,14 +349,17 @@ def _publish(project: Project, staging: Path, manifest: dict, rebuilt: list[pipe
     for folder in folders:
         publish.complete(staging / folder, project.root / folder)
         publish.write_provenance(staging / folder, _provenance(manifest, folder))
-    publish.write_json_atomically(_pending(project), manifest)
+    write_json_atomically(_pending(project), manifest)
     for folder in folders:
         publish.swap_in(staging / folder, project.root / folder)
     os.replace(_pending(project), project.root / MANIFEST)
 
 
 def raw_fingerprints(files: dict[str, RawBytes]) -> dict[str, str | None]:
-    return {p: files[p].fingerprint for p in pipeline.ALL_RAW}
+    from censorstats.fields import RAW
+
+    # Every raw table is validated before any step runs, so a change to any of them is worth a look.
+    return {p: files[p].fingerprint for p in pipeline.raw(*RAW)}
 
 
 def unvalidated_raw(project: Project, manifest: dict | None = None, files: dict[str, RawBytes] | None = None) -> list[str]:
@@ -366,8 +369,6 @@ def unvalidated_raw(project: Project, manifest: dict | None = None, files: dict[
 
 
 def _write_manifest(project: Project, manifest: dict) -> None:
-    from censorstats.publish import write_json_atomically
-
     write_json_atomically(project.root / MANIFEST, manifest)
 
 
@@ -434,6 +435,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
             _write_manifest(project, manifest)
             return Outcome([], up_to_date, time.perf_counter() - started, problems, *_diagnose(project, validated))
         from censorstats import publish
+        from censorstats.keys import check_foreign_keys
         from censorstats.steps import Context
 
         staging = project.build_state / f"staging-{os.getpid()}"
@@ -467,6 +469,7 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
             if not rebuilt:
                 _write_manifest(project, manifest)
             else:
+                check_foreign_keys(ctx.input)  # references across steps' tables, before anyone can read them
                 manifest["built"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 _publish(project, staging, manifest, [pipeline.step_named(name) for name in rebuilt])
         finally:

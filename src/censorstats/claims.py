@@ -57,6 +57,8 @@ from typing import Any
 
 import polars as pl
 
+from censorstats.dates import published_bounds
+from censorstats.fields import REPORT_ROLES
 from censorstats.parse.numbers import read_figures
 from censorstats.readings import (
     ANNOUNCEMENT_LANGUAGE,
@@ -68,9 +70,7 @@ from censorstats.readings import (
     significant_digits,
     source_rank,
 )
-from censorstats.schemas import published_bounds
 
-CLAIM_KINDS = ("official", "outlet_figure")
 CORRECTION_COLUMNS = ("action", "value_text", "reason", "decided_by", "decided_on")
 
 
@@ -376,7 +376,7 @@ def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("role").is_in(["consensus", "outlier"]).sum().cast(pl.Int64).alias("n_readable"),
         (pl.col("role") == "consensus").sum().cast(pl.Int64).alias("n_consensus"),
         pl.col("outlet").filter(pl.col("role") == "consensus").n_unique().cast(pl.Int64).alias("n_outlets"),
-        *[_ids(pl.col("role") == role).alias(f"{role}_report_ids") for role in ("consensus", "outlier", "excluded", "unread")],
+        *[_ids(pl.col("role") == role).alias(f"{role}_report_ids") for role in REPORT_ROLES],
         _ids(pl.col("correction_action") == "override").alias("corrected_report_ids"),
     )
     out = (

@@ -11,23 +11,24 @@ import re
 import sys
 from pathlib import Path
 
+from censorstats.fields import DISCREPANCY_TYPES
 from censorstats.paths import Project, UnsafePath, replace_atomically
 from censorstats.problems import CONTROLS, escape_controls
 
 
 def _print_problems(problems, project: Project) -> None:
-    from censorstats.problems import capped, summary, write_json
+    from censorstats.problems import capped, summary, write_problems
 
     for line in capped(problems):
         print(line, file=sys.stderr)
-    write_json(problems, project.build_state / "problems.json")
+    write_problems(problems, project.build_state / "problems.json")
     print(summary(problems) + f" (machine-readable copy: {project.relative(project.build_state / 'problems.json')})", file=sys.stderr)
 
 
 def cmd_validate(args, project: Project) -> int:
     """Like a linter: one line per problem on stdout (all of them, named by row id), the count on stderr."""
     from censorstats import diagnostics
-    from censorstats.problems import has_errors, sort_problems, summary, write_json
+    from censorstats.problems import has_errors, sort_problems, summary, write_problems
     from censorstats.validate import validate_raw
 
     result = validate_raw(project)
@@ -35,7 +36,7 @@ def cmd_validate(args, project: Project) -> int:
     if not has_errors(problems):
         problems += diagnostics.parse_warnings_from_raw(project, result.tables)
     problems = sort_problems(diagnostics.finished(problems, result.tables, project))
-    write_json(problems, project.build_state / "problems.json")
+    write_problems(problems, project.build_state / "problems.json")
     shown = problems
     if args.errors_only:
         shown = [p for p in shown if p.severity == "error"]
@@ -66,9 +67,9 @@ def cmd_build(args, project: Project) -> int:
         print(exc, file=sys.stderr)
         return 1
     if outcome.problems:
-        from censorstats.problems import write_json
+        from censorstats.problems import write_problems
 
-        write_json(outcome.problems, project.build_state / "problems.json")
+        write_problems(outcome.problems, project.build_state / "problems.json")
     for problem in outcome.new or []:
         print(problem.format(), file=sys.stderr)
     if args.dry_run:
@@ -253,9 +254,6 @@ def cmd_codebook(args, project: Project) -> int:
     return 0
 
 
-# The discrepancy types (schemas.DISCREPANCY_TYPES, repeated here so that --help imports no pandera; a test keeps them equal)
-DISCREPANCY_TYPES = ("magnitude", "conflict", "loose_bound", "headline_body", "period", "qualifier_added", "qualifier_dropped",
-                     "qualifier_changed")
 
 HELP = {
     "validate": ("check every raw table and list every problem (file:line (id): column)", """\

@@ -3,7 +3,8 @@
 So that any Frictionless tool (or a person) can load and check the tables without censorstats:
 each resource names its CSV, its size and SHA-256, and its schema — every column's type,
 description and constraints (required, unique, allowed values, minimum) and the table's primary
-key — generated from the processed schemas (schemas.py), never written by hand. The CSVs begin
+key — generated from the field registry (fields.py) through the processed schemas (schemas.py), never
+written by hand. The CSVs begin
 with a UTF-8 byte-order mark (for Excel), hence the encoding utf-8-sig.
 """
 
@@ -32,10 +33,10 @@ def _constraints(column) -> dict:
     return out
 
 
-def table_schema(model, key: str) -> dict:
-    """A Frictionless Table Schema from a processed Pandera model, in the column order of the CSV."""
+def table_schema(schema, key: str) -> dict:
+    """A Frictionless Table Schema from a processed table's Pandera schema, in the column order of the CSV."""
     fields = []
-    for name, column in model.to_schema().columns.items():
+    for name, column in schema.columns.items():
         field = {"name": name, "type": FRICTIONLESS_TYPES.get(str(column.dtype), "string"), "description": column.description or ""}
         constraints = _constraints(column)
         if constraints:
@@ -48,6 +49,7 @@ def table_schema(model, key: str) -> dict:
 def descriptor(csvs: dict[str, Path], keys: dict[str, str]) -> dict:
     """The package descriptor for the processed tables' CSVs (table name -> path; table name -> primary key)."""
     from censorstats import schemas
+    from censorstats.fields import PROCESSED
 
     resources = []
     for name, key in keys.items():
@@ -56,8 +58,8 @@ def descriptor(csvs: dict[str, Path], keys: dict[str, str]) -> dict:
         resources.append({
             "name": name.replace("_", "-"), "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
             "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-            "description": (schemas.PROCESSED_MODELS[name].__doc__ or "").strip().splitlines()[0],
-            "schema": table_schema(schemas.PROCESSED_MODELS[name], key),
+            "description": PROCESSED[name].description,
+            "schema": table_schema(schemas.PROCESSED_SCHEMAS[name], key),
         })
     return {"name": "censorstats", "title": "censorstats: China's campaigns against online accounts, traceable tables",
             "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",

@@ -106,9 +106,9 @@ def new_since_last_build(problems: list[Problem], project: Project) -> list[Prob
 
 
 def record_at_build(problems: list[Problem], project: Project) -> None:
-    from censorstats.problems import write_json
+    from censorstats.problems import write_problems
 
-    write_json(problems, project.build_state / AT_BUILD)
+    write_problems(problems, project.build_state / AT_BUILD)
 
 
 def summary_line(problems: list[Problem], new: list[Problem] | None) -> str:

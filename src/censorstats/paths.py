@@ -7,8 +7,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-RAW_TABLES = ("sources", "authorities", "campaigns", "platforms", "metrics", "reports", "reach")
-OPTIONAL_RAW_TABLES = ("corrections",)
 PROVENANCE = "provenance.json"  # the sidecar in each output folder: which inputs and code made each file
 
 
@@ -174,6 +172,13 @@ def replace_atomically(path: Path, data: bytes) -> None:
         if isinstance(exc, OSError) and not exc.filename:  # say which file could not be written
             raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
+
+
+def write_json_atomically(path: Path, data, sort_keys: bool = True) -> None:
+    """The project's one JSON writer (provenance, manifest, problems): UTF-8, indented, whole or not at all."""
+    import json
+
+    replace_atomically(path, (json.dumps(data, indent=1, sort_keys=sort_keys, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def dead_temp_files(folder: Path) -> list[Path]:

@@ -6,7 +6,6 @@ what is wrong, with a short code that tests and tooling can rely on.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -93,9 +92,8 @@ def summary(problems: list[Problem]) -> str:
     return f"{errors} error(s), {warnings} warning(s)"
 
 
-def write_json(problems: list[Problem], path: Path) -> None:
-    """The machine-readable copy of a report, written whole or not at all."""
-    from censorstats.paths import replace_atomically
+def write_problems(problems: list[Problem], path: Path) -> None:
+    """The machine-readable copy of a report (fields in Problem's order), written whole or not at all."""
+    from censorstats.paths import write_json_atomically
 
-    payload = [asdict(p) for p in sort_problems(problems)]
-    replace_atomically(path, (json.dumps(payload, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    write_json_atomically(path, [asdict(p) for p in sort_problems(problems)], sort_keys=False)

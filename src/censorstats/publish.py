@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import json
 import os
 import shutil
 import sys
 from pathlib import Path
 
-from censorstats.paths import PROVENANCE, replace_atomically
+from censorstats.paths import PROVENANCE, write_json_atomically
 
 ASIDE = "aside"
 
@@ -91,11 +90,6 @@ def swap_in(staged: Path, live: Path) -> None:
     os.rename(live, aside)
     os.rename(staged, live)
     os.rename(aside, staged)
-
-
-def write_json_atomically(path: Path, data: dict) -> None:
-    """A new file under a temporary name, then renamed over `path`: readers see the old or the new file."""
-    replace_atomically(path, (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def recover(staging_root: Path, live_folders: dict[str, Path]) -> list[str]:

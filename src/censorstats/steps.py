@@ -53,18 +53,13 @@ def with_names(lf, tables: dict, wanted: list[str]):
     return lf
 
 
-# Each processed table's primary key: its first column, and its rows' order.
-PROCESSED_KEYS = {"sources": "source_id", "reports": "report_id", "reach": "reach_id", "claims": "claim_id", "claim_reports": "report_id",
-                  "discrepancies": "discrepancy_id", "scale_vs_reach": "comparison_id"}
-
-
 def _write_processed(ctx: Context, name: str, lf) -> None:
-    from censorstats import schemas
-    from censorstats.parse import finish
+    from censorstats.fields import PROCESSED
+    from censorstats.parse import in_output_order
     from censorstats.write import write_table
 
-    lf = with_names(lf, ctx.tables, list(schemas.PROCESSED_MODELS[name].to_schema().columns))
-    df = finish(lf, name, PROCESSED_KEYS[name]).collect()
+    lf = with_names(lf, ctx.tables, PROCESSED[name].column_names)
+    df = in_output_order(lf, name).collect()
     _check_processed(name, df)
     write_table(df, ctx.output(f"data/processed/{name}.parquet"), ctx.output(f"data/processed/{name}.csv"))
 
@@ -77,7 +72,7 @@ def _check_processed(name: str, df) -> None:
     from censorstats.problems import BuildError
 
     try:
-        schemas.PROCESSED_MODELS[name].validate(df, lazy=True)
+        schemas.PROCESSED_SCHEMAS[name].validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         first = cases.row(0, named=True)
@@ -131,9 +126,10 @@ def build_scale_vs_reach(ctx: Context) -> None:
 def build_datapackage(ctx: Context) -> None:
     """data/processed/datapackage.json, describing the CSVs this build wrote (datapackage.py)."""
     from censorstats.datapackage import write_descriptor
+    from censorstats.fields import PROCESSED
 
-    csvs = {name: ctx.input(f"data/processed/{name}.csv") for name in PROCESSED_KEYS}
-    write_descriptor(csvs, PROCESSED_KEYS, ctx.output("data/processed/datapackage.json"))
+    csvs = {name: ctx.input(f"data/processed/{name}.csv") for name in PROCESSED}
+    write_descriptor(csvs, {name: table.primary_key for name, table in PROCESSED.items()}, ctx.output("data/processed/datapackage.json"))
 
 
 def build_figure(ctx: Context) -> None:

@@ -11,16 +11,17 @@ from dataclasses import dataclass
 import pandera.polars as pa
 import polars as pl
 
-from censorstats import schemas
+from censorstats import fields, schemas
+from censorstats.dates import DAY_FORMAT, published_bounds
 from censorstats.load import LINE_COLUMN, ROW_COLUMN, RawBytes, read_raw, snapshot
-from censorstats.paths import OPTIONAL_RAW_TABLES, RAW_TABLES, Project
+from censorstats.paths import Project
 from censorstats.problems import Problem
 
 PATTERN_WORDS = {  # pattern: (what a failing value is not, code)
-    schemas.SLUG: ("is not a lowercase slug (a-z, 0-9 and single hyphens, e.g. 'chinadaily-20190123')", "bad_id"),
-    schemas.METRIC_SLUG: ("is not a metric id (lowercase words joined by underscores, e.g. 'accounts_closed')", "bad_id"),
-    schemas.URL: ("is not an http:// or https:// address", "bad_url"),
-    schemas.LANGUAGE: ("is not a two-letter ISO 639-1 language code", "bad_language"),
+    fields.SLUG: ("is not a lowercase slug (a-z, 0-9 and single hyphens, e.g. 'chinadaily-20190123')", "bad_id"),
+    fields.METRIC_SLUG: ("is not a metric id (lowercase words joined by underscores, e.g. 'accounts_closed')", "bad_id"),
+    fields.URL: ("is not an http:// or https:// address", "bad_url"),
+    fields.LANGUAGE: ("is not a two-letter ISO 639-1 language code", "bad_language"),
 }
 
 
@@ -78,7 +79,7 @@ def _schema_problems(model, frame: pl.DataFrame, path: str) -> list[Problem]:
 def _blank_required(model, frame: pl.DataFrame, path: str) -> list[Problem]:
     """Required free-text cells holding only white space: present to the schema, empty to a reader."""
     problems = []
-    for name, col in model.to_schema().columns.items():
+    for name, col in model.columns.items():
         if col.nullable or col.checks or name not in frame.columns:
             continue  # patterns and allowed values already refuse blanks
         blank = frame.filter(pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() == ""))
@@ -89,7 +90,7 @@ def _blank_required(model, frame: pl.DataFrame, path: str) -> list[Problem]:
 
 def _reference_problems(name: str, frame: pl.DataFrame, tables: dict[str, pl.DataFrame], path: str) -> list[Problem]:
     problems = []
-    for column, target, target_column in schemas.references_of(schemas.RAW_MODELS[name]):
+    for column, target, target_column in fields.RAW[name].foreign_keys:
         if column not in frame.columns or target not in tables:
             continue  # a missing column or an unreadable target table is reported on its own
         known = tables[target][target_column].drop_nulls()
@@ -105,12 +106,12 @@ def _after_published_problems(name: str, frame: pl.DataFrame, sources: pl.DataFr
     date_columns = [c for c in ("period_start", "period_end", "as_of") if c in frame.columns]
     if not date_columns or "source_id" not in frame.columns:
         return []
-    _, last = schemas.published_bounds(pl.col("published"))
+    _, last = published_bounds(pl.col("published"))
     pub = sources.select("source_id", "published", last.alias("_published_last"))
     joined = frame.join(pub, on="source_id", how="left")
     problems = []
     for column in date_columns:
-        day = pl.col(column).str.to_date(schemas.DAY_FORMAT, strict=False)
+        day = pl.col(column).str.to_date(DAY_FORMAT, strict=False)
         late = joined.filter(day.is_not_null() & pl.col("_published_last").is_not_null() & (day > pl.col("_published_last")))
         for rec in late.iter_rows(named=True):
             msg = f'"{rec[column]}" is after the publication date of {rec["source_id"]} ({rec["published"]})'
@@ -123,13 +124,13 @@ def validate_raw(project: Project, files: dict[str, RawBytes] | None = None) -> 
 
     `files` are the raw files as a build read them (load.snapshot); without them they are read here.
     """
-    files = files or snapshot(project, RAW_TABLES + OPTIONAL_RAW_TABLES)
-    file_of = {name: files[project.relative(project.raw_file(name))] for name in RAW_TABLES + OPTIONAL_RAW_TABLES}
+    files = files or snapshot(project, fields.REQUIRED_RAW + fields.OPTIONAL_RAW)
+    file_of = {name: files[project.relative(project.raw_file(name))] for name in fields.REQUIRED_RAW + fields.OPTIONAL_RAW}
     problems: list[Problem] = []
     tables: dict[str, pl.DataFrame] = {}
-    present_optional = [t for t in OPTIONAL_RAW_TABLES if getattr(file_of[t].problem, "code", None) != "missing_file"]
-    for name in RAW_TABLES + tuple(present_optional):
-        model = schemas.RAW_MODELS[name]
+    present_optional = [t for t in fields.OPTIONAL_RAW if getattr(file_of[t].problem, "code", None) != "missing_file"]
+    for name in fields.REQUIRED_RAW + tuple(present_optional):
+        model = schemas.RAW_SCHEMAS[name]
         raw, read_problems = read_raw(project, name, schemas.columns_of(model), file_of[name])
         problems += read_problems
         if raw is None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from censorstats import fields
+from censorstats.dates import DAY_FORMAT, published_bounds
 from censorstats.load import LINE_COLUMN, ROW_COLUMN
 from censorstats.parse.numbers import read_figures
 from censorstats.parse.periods import resolve_periods
 from censorstats.problems import Problem
-from censorstats.schemas import DAY_FORMAT, PROCESSED_MODELS, published_bounds
 
 VALUE_COLUMNS = ["value_text", "value_low", "value_high", "qualifier", "parse_status", "parse_reason"]
 
@@ -23,10 +24,10 @@ def _with_optional(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in columns if c not in frame.columns)
 
 
-def finish(lf: pl.LazyFrame, table: str, key: str) -> pl.LazyFrame:
-    """The table's id first, then its columns in schema order, rows sorted by id."""
-    columns = [c for c in PROCESSED_MODELS[table].to_schema().columns if c != key]
-    return lf.select([key, *columns]).sort(key)
+def in_output_order(lf: pl.LazyFrame, table: str) -> pl.LazyFrame:
+    """The table's columns in registry order (its key first), rows sorted by the key."""
+    definition = fields.PROCESSED[table]
+    return lf.select(definition.column_names).sort(definition.primary_key)
 
 
 def parsed_sources(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:

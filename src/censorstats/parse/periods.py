@@ -46,8 +46,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from censorstats.dates import published_bounds
+from censorstats.fields import PRECISIONS
 from censorstats.parse.text import normalise
-from censorstats.schemas import published_bounds
 
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -60,7 +61,6 @@ ORDINAL_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, 
                     "1": 1, "2": 2, "3": 3, "4": 4}
 UNITS = {"hour": "h", "day": "d", "天": "d", "week": "w", "周": "w", "month": "mo", "月": "mo", "year": "y", "年": "y"}
 PART_OF_MONTH = {"early": 1, "上旬": 1, "mid": 11, "中旬": 11, "late": 21, "下旬": 21}
-PRECISION_ORDER = ["day", "month", "quarter", "year"]
 
 SINCE = r"(?:since|began|begun|beginning|launched|started|starting)"
 Y, D = r"(?:19|20)[0-9]{2}", r"[0-9]{1,2}"
@@ -173,7 +173,7 @@ def _latest_not_after(start: pl.Expr, reference: pl.Expr) -> pl.Expr:
 
 
 def _coarser(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    rank = {p: i for i, p in enumerate(PRECISION_ORDER)}
+    rank = {p: i for i, p in enumerate(PRECISIONS)}
     ra = a.replace_strict(rank, default=None, return_dtype=pl.Int8)
     rb = b.replace_strict(rank, default=None, return_dtype=pl.Int8)
     return pl.max_horizontal(ra, rb).replace_strict({v: k for k, v in rank.items()}, default=None, return_dtype=pl.String)
