@@ -67,6 +67,7 @@ def table_view(folder: Path, tables: dict[str, Path]) -> Path:
     """
     if folder.exists():
         shutil.rmtree(folder)
+    folder.mkdir(parents=True)
     for relative, source in tables.items():
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
