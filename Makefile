@@ -44,6 +44,11 @@ lab: build  ## open the notebooks in JupyterLab (prints the address to open; Ctr
 	@echo "Starting JupyterLab on notebooks/: open the http://127.0.0.1:8888/lab?token=... address it prints below."
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
+.PHONY: report
+report: build  ## run the notebooks and write the HTML report: open reports/html/index.html in a browser
+	$(BIN)/censorstats build report
+	@echo "The report: $(CURDIR)/reports/html/index.html"
+
 strip: $(STAMP)  ## remove outputs from the notebooks before committing them
 	$(BIN)/nbstripout notebooks/*.ipynb
 

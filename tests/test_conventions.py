@@ -54,7 +54,7 @@ def test_licences_and_citation_agree_with_the_package():
 def test_make_help_lists_the_front_door_targets():
     out = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), "help"], capture_output=True, text=True, check=True).stdout
     targets = {line.split()[1] for line in out.splitlines()}
-    assert {"all", "build", "test", "lab", "strip", "help", "validate", "status", "codebook", "lock", "clean"} <= targets
+    assert {"all", "build", "test", "lab", "report", "strip", "help", "validate", "status", "codebook", "lock", "clean"} <= targets
 
 
 def test_a_build_keeps_the_placeholder_files_git_tracks(project):

@@ -128,9 +128,11 @@ def judge(project: Project, step: pipeline.Step, record: dict | None, input_hash
     return Verdict(step, reasons)
 
 
-def _select(targets: list[str] | None) -> list[pipeline.Step]:
+def _select(targets: list[str] | None, on_request: bool = False) -> list[pipeline.Step]:
+    """The steps named (with everything upstream of them); with no names, every step a plain build runs,
+    and also the on-request ones (the report) when `on_request` is set, for `status` to show them."""
     if not targets:
-        return list(pipeline.STEPS)
+        return [s for s in pipeline.STEPS if on_request or not s.on_request]
     wanted: set[str] = set()
 
     def add(step: pipeline.Step) -> None:
@@ -148,10 +150,12 @@ def _select(targets: list[str] | None) -> list[pipeline.Step]:
     return [s for s in pipeline.STEPS if s.name in wanted]
 
 
-def status(project: Project, targets: list[str] | None = None, files: dict[str, RawBytes] | None = None) -> list[Verdict]:
+def status(project: Project, targets: list[str] | None = None, files: dict[str, RawBytes] | None = None,
+           on_request: bool = False) -> list[Verdict]:
     """The verdict on every step as things stand, without running anything.
 
-    An output of a stale upstream step will change, so its consumers are stale too.
+    An output of a stale upstream step will change, so its consumers are stale too. Steps built
+    only on request are judged only when named or when `on_request` is set.
     """
     project.check_layout()
     files = files or raw_snapshot(project)
@@ -160,7 +164,7 @@ def status(project: Project, targets: list[str] | None = None, files: dict[str, 
     code = PackageCode(project.build_state)
     verdicts = []
     rebuilt: set[str] = set()
-    for step in _select(targets):
+    for step in _select(targets, on_request):
         hashes = _input_hashes(project, step.inputs, files)
         verdict = judge(project, step, manifest["steps"].get(step.name), hashes, versions, code)
         upstream = [p for p in step.inputs if p in rebuilt]

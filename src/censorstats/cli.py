@@ -97,7 +97,7 @@ def cmd_status(args, project: Project) -> int:
 
     try:
         files = build.raw_snapshot(project)
-        verdicts = build.status(project, args.targets, files)
+        verdicts = build.status(project, args.targets, files, on_request=True)
     except build.BuildError as exc:
         print(f"censorstats status: {exc}", file=sys.stderr)
         return 2
@@ -106,7 +106,8 @@ def cmd_status(args, project: Project) -> int:
     for v in verdicts:
         for out in v.step.outputs:
             name = out.rsplit("/", 1)[-1]
-            print(f"{name}: {'stale' if v.stale else 'up to date'}")
+            hint = f" (built on request: censorstats build {v.step.name})" if v.stale and v.step.on_request else ""
+            print(f"{name}: {'stale' if v.stale else 'up to date'}{hint}")
             if args.why and v.stale:
                 for reason in v.reasons:
                     print(f"  {name}: {reason}")
@@ -275,7 +276,9 @@ missing or was edited by hand), and publish each output folder at once. Nothing 
 the data has an error. The last line counts the warnings and names those new since the last build.
 
 targets: sources, reports, reach, reconcile, compare, fig_campaign_scale, fig_scale_vs_reach,
-fig_reach_over_time, fig_discrepancies, or an output file name (e.g. claims.parquet)."""),
+fig_reach_over_time, fig_discrepancies, report, or an output file name (e.g. claims.parquet).
+`report` (the notebooks executed and rendered to reports/html/, seconds per notebook) is built
+only when named: `censorstats build report`, or `make report`."""),
     "status": ("list every target as up to date or stale", """\
 For each output: up to date or stale, and with --why the reasons (an input changed, with its old
 and new SHA-256; the step's code changed; an output is missing or was edited by hand). Reads file
@@ -326,7 +329,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--id", action="append", metavar="ID", help="only problems in the row with this id, e.g. r474 (repeatable)")
     v.add_argument("--errors-only", action="store_true", help="leave warnings out")
     b = _subcommand(sub, "build", cmd_build)
-    b.add_argument("targets", nargs="*", metavar="TARGET", help="steps or output files (default: everything)")
+    b.add_argument("targets", nargs="*", metavar="TARGET", help="steps or output files (default: everything but the report)")
     b.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     b.add_argument("--dry-run", action="store_true", help="say what would be rebuilt, change nothing")
     b.add_argument("--verbose", "-v", action="store_true", help="show each step as it runs, also when not on a terminal")

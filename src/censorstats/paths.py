@@ -11,8 +11,8 @@ PROVENANCE = "provenance.json"  # the sidecar in each output folder: which input
 
 
 # What must stay inside the project when it exists, as a whole: a link pointing out is an error.
-LAYOUT = ("data", "data/raw", "data/processed", "data/.build", "reports", "reports/figures", "docs", "docs/codebook.md")
-OUTPUT_FOLDERS = ("data/processed", "reports/figures")
+LAYOUT = ("data", "data/raw", "data/processed", "data/.build", "reports", "reports/figures", "reports/html", "docs", "docs/codebook.md")
+OUTPUT_FOLDERS = ("data/processed", "reports/figures", "reports/html")
 
 
 class UnsafePath(Exception):

@@ -22,6 +22,7 @@ class Step:
     outputs: tuple[str, ...]
     run: str  # "module:function", called as function(context)
     params: tuple[tuple[str, str], ...] = ()
+    on_request: bool = False  # built only when named (`censorstats build report`), never by a plain `censorstats build`
 
 
 def raw(*tables: str) -> tuple[str, ...]:
@@ -38,6 +39,21 @@ def figure_step(name: str, inputs: tuple[str, ...]) -> Step:
     outputs = (f"reports/figures/{name}.svg", f"reports/figures/{name}.png", f"reports/figures/{name}.drawn.csv")
     return Step(f"fig_{name}", inputs, outputs,
                 "censorstats.steps:build_figure", params=(("figure", name),))
+
+
+REPORT_NOTEBOOKS = ("campaign_scale", "scale_vs_reach", "discrepancies")
+# What the notebooks read: the kernel sees these tables only, so a notebook that reads another fails the step
+REPORT_TABLES = ("claims", "claim_reports", "discrepancies", "reports", "reach", "scale_vs_reach")
+
+
+def report_step() -> Step:
+    """The HTML report: each notebook executed on the processed tables and rendered with its figures, tables and prose.
+
+    On request only: it starts a Jupyter kernel per notebook (seconds), which a plain build must not pay.
+    """
+    inputs = tuple(f"notebooks/{n}.ipynb" for n in REPORT_NOTEBOOKS) + tuple(f"data/processed/{t}.parquet" for t in REPORT_TABLES)
+    outputs = tuple(f"reports/html/{n}.html" for n in REPORT_NOTEBOOKS) + ("reports/html/index.html",)
+    return Step("report", inputs, outputs, "censorstats.steps:build_report", on_request=True)
 
 
 STEPS: tuple[Step, ...] = (
@@ -65,6 +81,7 @@ STEPS: tuple[Step, ...] = (
     figure_step("scale_vs_reach", ("data/processed/scale_vs_reach.parquet",)),
     figure_step("reach_over_time", ("data/processed/reach.parquet", "data/processed/claims.parquet")),
     figure_step("discrepancies", ("data/processed/claim_reports.parquet", "data/processed/claims.parquet", "data/processed/reports.parquet")),
+    report_step(),
 )
 # The Frictionless descriptor of every processed CSV the steps above write (datapackage.py).
 STEPS = (*STEPS, Step("datapackage", tuple(o for step in STEPS for o in step.outputs if o.startswith("data/processed/") and o.endswith(".csv")),

@@ -147,3 +147,20 @@ def build_figure(ctx: Context) -> None:
     figures.save(fig, ctx.output(f"reports/figures/{name}.svg"), ctx.output(f"reports/figures/{name}.png"))
     # What the figure drew, for `censorstats trace`: which figures show a given number
     fig.drawn.write_csv(ctx.output(f"reports/figures/{name}.drawn.csv"))
+
+
+def build_report(ctx: Context) -> None:
+    """Execute each notebook on exactly the tables the step declares, render it to HTML, and write the index."""
+    from censorstats import figures, paths, report  # noqa: F401  figures and paths: what the notebooks import, so part of this step's code
+
+    assert ctx.step is not None, "the engine sets the step it runs"
+    tables = [p for p in ctx.step.inputs if p.startswith("data/processed/")]
+    view = report.table_view(ctx.staging / "report-view", {p: ctx.input(p) for p in tables})
+    pages = []
+    for notebook in (p for p in ctx.step.inputs if p.startswith("notebooks/")):
+        nb = report.execute(notebook, ctx.project.read_regular(ctx.project.root / notebook), view)
+        page = report.page_of(Path(notebook).stem, nb)
+        ctx.output(f"reports/html/{page.name}.html").write_bytes(report.to_html(nb, page).encode("utf-8"))
+        pages.append(page)
+    version = report.data_version([ctx.input(p) for p in tables])
+    ctx.output("reports/html/index.html").write_bytes(report.index_html(pages, version).encode("utf-8"))
