@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from censorstats.build import BuildError
+from censorstats.problems import BuildError
 
 CELL_TIMEOUT_SECONDS = 300
 
