@@ -8,17 +8,37 @@ Every text gets low, high, qualifier and status. The rules, in the order they ap
 2. English number words ("Twenty-five thousand") become digits.
 3. The whole text must match the grammar: optional qualifier words, a number with an optional
    multiplier (or a Chinese compound such as 5亿8400万), optional qualifier suffixes (余, 多,
-   以上, 左右, +), optional measure word or English count noun. Or a range: "5,000-6,000",
-   "between 5,000 and 6,000", "5000至6000".
-4. Anything else is `unparsed`, with a reason: another script, an unknown word, two numbers
+   以上, 左右, +, -plus), optional measure word or English count noun. Or a range: "5,000-6,000",
+   "between 5,000 and 6,000", "5000至6000". "~10k" is about 10,000; 上 before a bare Chinese
+   multiplier is its order of magnitude reached: 上千 is at least 1,000 (literally "reaching a
+   thousand"; like 逾千, it bounds one side only), 上万 at least 10,000.
+4. Chinese numerals, tried only on a text that rule 3 leaves unparsed (so they never change a
+   reading rule 3 gives). The text's first run of numeral characters holding 零, 一-九, 两, 十,
+   百 or 千 is read as Chinese writes numbers, and the text is read again by rule 3 with the
+   run in digits: 九千八百 = 9,800, 三千五百万 = 35,000,000, 十二万 = 120,000, 一万零五百 =
+   10,500, 一万二千亿 = 1.2 x 10^12. Each digit slot before 千, 百, 十 or at the end holds one
+   Chinese digit or one digit 1-9 (9千8百 = 9,800, 1万2千5百 = 12,500, 5亿8千万 = 580,000,000);
+   a bare 十 is 10 (十二 = 12); 两 stands alone or before 千, 百, 万, 亿 (两千; 十两 is ten
+   taels); 零 marks a gap and must be followed by a digit. 余 and 多 after the numeral are
+   rule 3's qualifiers: 十余万 is 10余万, at least 100,000 (the implied interval, below, takes it
+   to 199,999), 两千多个 at least 2,000. Not read, each with its reason: 几 and 数 (十几万 "ten-
+   odd ten-thousands", 数万 "several ten-thousands", 几千 "a few thousand": no interval is
+   certain); an abbreviated numeral whose last digit has no unit (一千五, 两万三: 1,500 and 23,000
+   in speech, but 一千五 could be a 一千零五 with its 零 lost); a second number beside a Chinese
+   numeral (五至六百 is 500-600 in Chinese, but its first end carries no unit); a numeral run
+   into digits ("5 一百"); forms outside these rules (五六千, 一千零). A run of digits and
+   units alone (9千8) keeps rule 3's reason. 兩 and the financial forms (貳, 仟) are not in
+   the normal form's table and stay unknown characters; 〇 is outside the alphabet.
+5. Anything else is `unparsed`, with a reason: another script, an unknown word, two numbers
    that are not a range, a fraction in a count. A wrong number is worse than none.
 
 Guarantees, by construction rather than by the grammar's good behaviour:
 
 - The text must be written in the parser's alphabet (printable ASCII, white space, full-width
   forms, en and em dashes, and the Chinese characters of the vocabulary). The only digits are
-  0-9 and their full-width forms: a superscript, circled, full-stop or other script's digit
-  ("9800¹", "①500", "⒈500") makes the text unparsed, checked before NFKC could turn it into a digit.
+  0-9, their full-width forms and the Chinese numerals of rule 4 (not 〇): a superscript,
+  circled, full-stop or other script's digit ("9800¹", "①500", "⒈500", "㈠") makes the text
+  unparsed, checked before NFKC could turn it into a digit.
 - Every count read is a whole number from 1 to 10,000,000,000,000 (10^13): a count of zero, a
   number with a leading zero ("010") and anything larger are unparsed. The arithmetic is bounded
   before it is done, so it never overflows.
@@ -228,6 +248,7 @@ NUMBERS = r"[0-9]+(?:[,.' ][0-9]{3})*(?:[.,][0-9]+)?"  # how many numbers a text
 # ---------------------------------------------------------------------------------------------
 
 READING = ["low", "high", "qualifier", "status", "reason"]
+PREPARED = ["__norm", "__alien", "__words_bad"]  # carried along, so a second reading need not recompute them
 
 
 def _words_to_digits(lf: pl.LazyFrame, col: str) -> pl.LazyFrame:
@@ -350,7 +371,7 @@ def _reading(text: str, low: pl.Expr, high: pl.Expr, qualifier: pl.Expr, problem
     """The output columns: the interval the qualifier allows, or the reason there is none."""
     ok = problem.is_null()
     return [
-        pl.col(text),
+        pl.col(text), *[pl.col(c) for c in PREPARED],
         pl.when(ok & (qualifier != "at_most")).then(low).alias("low"),
         pl.when(ok & (qualifier != "at_least")).then(high).alias("high"),
         pl.when(ok).then(qualifier).alias("qualifier"),
@@ -465,32 +486,37 @@ def _prepared(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     return _words_to_digits(lf, "__norm")
 
 
-def _chinese_numeral(run: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(value, problem) of a run of numeral characters read as a Chinese numeral (module doc, rule 3).
+def _with_chinese_numeral(lf: pl.LazyFrame, run: str) -> pl.LazyFrame:
+    """Add __cn_value and __cn_problem: the run in column `run` read as a Chinese numeral (module doc, rule 3).
 
-    The value is at most 9,999 x 10^12 + ... < 10^17, well inside Int64; the bound of 10^13 is
-    applied when its digits are read as a number.
+    The value is below 10^17, well inside Int64; the bound of 10^13 is applied when its digits
+    are read as a number. Each regex is run once, into a column (a repeated sub-expression would
+    be computed, and its regex compiled, again for every use).
     """
-    g = run.str.extract_groups(CHINESE_NUMBER)
-    f = lambda name: g.struct.field(name)  # noqa: E731
+    lf = lf.with_columns(pl.col(run).str.extract_groups(CHINESE_NUMBER).alias("__cng"))
+    f = lambda name: pl.col("__cng").struct.field(name)  # noqa: E731
     digit = lambda name: f(name).replace_strict(SLOT_DIGITS, default=None, return_dtype=pl.Int64).fill_null(0)  # noqa: E731
-    sections = {}
+    sections = []
     for p in CHINESE_SECTIONS:
-        tens = pl.when(f(f"{p}t").is_not_null()).then(pl.when(f(f"{p}s").is_null()).then(1).otherwise(digit(f"{p}s")))
-        sections[p] = digit(f"{p}q") * 1000 + digit(f"{p}b") * 100 + tens.otherwise(0) * 10 + digit(f"{p}g")
-    value = sum(sections[p] * scale for p, scale in CHINESE_SECTIONS.items())
+        tens = pl.when(f(f"{p}t").is_not_null()).then(pl.when(f(f"{p}s").is_null()).then(1).otherwise(digit(f"{p}s"))).otherwise(0)
+        sections.append((digit(f"{p}q") * 1000 + digit(f"{p}b") * 100 + tens * 10 + digit(f"{p}g")).alias(f"__cn_{p}"))
+    lf = lf.with_columns(*sections, *[f(m).is_not_null().alias(f"__cn_{m}") for m in ("am", "ym", "wm")])
+    sec = lambda p: pl.col(f"__cn_{p}")  # noqa: E731
+    lf = lf.with_columns(sum(sec(p) * scale for p, scale in CHINESE_SECTIONS.items()).alias("__cn_value"))
+    r = pl.col(run)
     empty_unit = (
-        (f("am").is_not_null() & (sections["a"] == 0))
-        | (f("ym").is_not_null() & (sections["a"] + sections["y"] == 0))
-        | (f("wm").is_not_null() & (sections["w"] == 0))
+        (sec("am") & (sec("a") == 0)) | (sec("ym") & (sec("a") + sec("y") == 0)) | (sec("wm") & (sec("w") == 0))
     )
+    # extract_groups gives a struct of nulls, not a null, when the run does not fit: ask once more.
+    fits = r.str.contains(CHINESE_NUMBER)
     problem = (
-        pl.when(run.str.contains(CHINESE_ABBREVIATED)).then(pl.lit(ABBREVIATED_REASON))
-        .when(~run.str.contains(CHINESE_NUMBER) | run.str.contains(CHINESE_BAD_ZERO) | run.str.contains(CHINESE_BAD_TWO)
-              | empty_unit | (value == 0))
-        .then(pl.lit(NONSTANDARD_REASON) + run)
+        pl.when(r.str.contains(CHINESE_ABBREVIATED)).then(pl.lit(ABBREVIATED_REASON))
+        .when(~fits | r.str.contains(CHINESE_BAD_ZERO) | r.str.contains(CHINESE_BAD_TWO) | empty_unit
+              | (pl.col("__cn_value") == 0))
+        .then(pl.lit(NONSTANDARD_REASON) + r)
     )
-    return value, problem
+    return lf.with_columns(problem.alias("__cn_problem")).drop(
+        "__cng", *[f"__cn_{p}" for p in CHINESE_SECTIONS], "__cn_am", "__cn_ym", "__cn_wm")
 
 
 def _read_chinese(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
@@ -501,24 +527,26 @@ def _read_chinese(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     single-number grammar (qualifiers, 余/多 before 万, measure words), never as a range.
     """
     first = {k: f"__first_{k}" for k in READING}
-    lf = _prepared(lf.rename(first), text)
+    lf = lf.rename(first)
     parts = pl.col("__norm").str.extract_groups(CHINESE_RUN)
     lf = lf.with_columns(parts.alias("__cn"))
     c = lambda name: pl.col("__cn").struct.field(name)  # noqa: E731
-    run = c("run")
-    value, problem = _chinese_numeral(run)
+    lf = _with_chinese_numeral(lf.with_columns(c("run").alias("__run")), "__run")
+    run, problem = pl.col("__run"), pl.col("__cn_problem")
     glued = c("before").str.contains(CHINESE_GLUED) | c("after").str.contains(CHINESE_GLUED_AFTER)
-    problem = pl.when(glued).then(pl.lit(NONSTANDARD_REASON) + run).otherwise(problem)
-    has_chinese = run.str.contains(f"[{_CN_CHARS}]")
     lf = lf.with_columns(
-        pl.when(~pl.col("__alien") & run.is_not_null()).then(problem).alias("__cn_problem"),
-        (~pl.col("__alien") & run.is_not_null() & problem.is_null()).alias("__cn_ok"),
-        (~pl.col("__alien") & run.is_not_null() & problem.is_not_null() & has_chinese).alias("__cn_bad"),
-        pl.concat_str([c("before"), value.cast(pl.String), c("after")]).alias("__cn_norm"),
+        pl.when(~pl.col("__alien") & run.is_not_null())
+        .then(pl.when(glued).then(pl.lit(NONSTANDARD_REASON) + run).otherwise(problem)).alias("__cn_problem"),
+    )
+    readable = ~pl.col("__alien") & run.is_not_null()
+    lf = lf.with_columns(
+        (readable & problem.is_null()).alias("__cn_ok"),
+        (readable & problem.is_not_null() & run.str.contains(f"[{_CN_CHARS}]")).alias("__cn_bad"),
+        pl.concat_str([c("before"), pl.col("__cn_value").cast(pl.String), c("after")]).alias("__cn_norm"),
     ).drop("__cn").cache()
     # A Chinese numeral that is not read in full: its reason. An Arabic run (5千5): the first reading stands.
     bad = lf.filter(pl.col("__cn_bad"))
-    kept = lf.filter(~pl.col("__cn_ok") & ~pl.col("__cn_bad")).select(text, *[pl.col(v).alias(k) for k, v in first.items()])
+    kept = lf.filter(~pl.col("__cn_ok") & ~pl.col("__cn_bad")).select(text, *PREPARED, *[pl.col(v).alias(k) for k, v in first.items()])
     none = pl.lit(None, pl.Int64)
     bad = bad.select(_reading(text, none, none, pl.lit(None, pl.String), pl.col("__cn_problem")))
     ok = lf.filter(pl.col("__cn_ok")).with_columns(pl.col("__cn_norm").alias("__norm"))
@@ -545,7 +573,7 @@ def _read_distinct(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     ]).cache()
     # Chinese numerals (九千八百, 9千8百, 十余万) are tried only where the digit grammar gave no reading.
     unparsed = (pl.col("status") == "unparsed") & pl.col(text).str.contains(f"[{_CN_CHARS}百千]").fill_null(False)
-    return pl.concat([readings.filter(~unparsed), _read_chinese(readings.filter(unparsed), text)])
+    return pl.concat([readings.filter(~unparsed), _read_chinese(readings.filter(unparsed), text)]).drop(PREPARED)
 
 
 def read_figures(lf: pl.LazyFrame | pl.DataFrame, column: str, prefix: str = "") -> pl.LazyFrame:
