@@ -25,8 +25,12 @@ _SUFFIX = {w: k for k, ws in N.SUFFIX_QUALIFIERS.items() for w in ws}
 _SCRIPTS = [(name, re.compile(f"[{chars}]")) for name, chars in N.OTHER_SCRIPTS.items()]
 _LATIN_WORD = re.compile(r"[a-z\u00c0-\u024f]+(?:[-.'][a-z\u00c0-\u024f]+)*")
 _KNOWN_WORDS = set(N.KNOWN_WORDS)
-_NUMBERS = re.compile(r"[0-9]+(?:[,.' ][0-9]{3})*(?:[.,][0-9]+)?")
+_NUMBERS = re.compile(N.NUMBERS)
 _OUTSIDE = re.compile(N.OUTSIDE_ALPHABET)
+_CN_RUN = re.compile(N.CHINESE_RUN)
+_CN_NUMBER = re.compile(N.CHINESE_NUMBER)
+_CN_CHAR = re.compile(f"[{N._CN_CHARS}]")
+_INDEFINITE = re.compile(f"[{N.INDEFINITE}]")
 _RUST_STRIP = "".join(chr(c) for c in range(0x110000) if chr(c).isspace() and c not in range(0x1C, 0x20))
 
 
@@ -109,7 +113,8 @@ def read_single(m: re.Match) -> tuple[int | None, str | None, str | None]:
     i, f = digits(m["n1"] or "1", mult is not None)
     v, problem = value(i, f, mult or 1)
     v2 = int(m["n2"]) * N.MULTIPLIERS[m["m2"]] if m["n2"] else None  # exact, however long
-    kinds = [k for k in (_PREFIX.get(m["pre"]), _SUFFIX.get(m["q1"]), _SUFFIX.get(m["post"]), _SUFFIX.get(m["post2"])) if k]
+    kinds = [k for k in (_PREFIX.get(m["pre"]), _SUFFIX.get(m["q1"]), _SUFFIX.get(m["post"]), _SUFFIX.get(m["post2"]),
+                         N.ORDER_PREFIX.get(m["up"])) if k]
     qualifier = kinds[0] if kinds else "exact"
     if problem:
         return None, None, problem
@@ -147,6 +152,8 @@ def reason_unread(t: str, raw: str, words_bad: bool) -> str:
     for name, pattern in _SCRIPTS:
         if pattern.search(raw):
             return f"written in {name} script; only English and Chinese are read"
+    if _INDEFINITE.search(t):
+        return N.INDEFINITE_REASON
     unknown = list(dict.fromkeys(w for w in _LATIN_WORD.findall(t) if w not in _KNOWN_WORDS))
     if unknown:
         return "unknown word(s): " + ", ".join(unknown)
@@ -162,20 +169,69 @@ def reason_unread(t: str, raw: str, words_bad: bool) -> str:
     return "no number found" if count == 0 else "two or more numbers that are not a range" if count > 1 else "wording not understood"
 
 
+def chinese_numeral(run: str) -> tuple[int | None, str | None]:
+    """(value, problem) of a run of numeral characters read as a Chinese numeral, in exact integers."""
+    if re.search(N.CHINESE_ABBREVIATED, run):
+        return None, N.ABBREVIATED_REASON
+    m = _CN_NUMBER.match(run)
+    if not m or re.search(N.CHINESE_BAD_ZERO, run) or re.search(N.CHINESE_BAD_TWO, run):
+        return None, N.NONSTANDARD_REASON + run
+    digit = lambda name: N.SLOT_DIGITS[m[name]] if m[name] else 0  # noqa: E731
+    sections = {p: digit(f"{p}q") * 1000 + digit(f"{p}b") * 100 + (digit(f"{p}s") or 1 if m[f"{p}t"] else 0) * 10
+                + digit(f"{p}g") for p in N.CHINESE_SECTIONS}
+    value = sum(sections[p] * scale for p, scale in N.CHINESE_SECTIONS.items())
+    if ((m["am"] and not sections["a"]) or (m["ym"] and not (sections["a"] or sections["y"]))
+            or (m["wm"] and not sections["w"]) or value == 0):
+        return None, N.NONSTANDARD_REASON + run
+    return value, None
+
+
+def _single_reading(m: re.Match) -> tuple[int | None, int | None, str | None, str, str | None]:
+    v, qualifier, problem = read_single(m)
+    if problem:
+        return None, None, None, "unparsed", problem
+    low = v if qualifier in ("exact", "approx", "at_least") else None
+    high = v if qualifier in ("exact", "approx", "at_most") else None
+    return low, high, qualifier, "ok", None
+
+
+def read_chinese(raw: str, first: tuple) -> tuple[int | None, int | None, str | None, str, str | None]:
+    """A text the digit grammar left unparsed, read again with its Chinese numeral in digits."""
+    t, words_bad = words_to_digits(normal_form(raw))
+    parts = _CN_RUN.match(t)
+    if _OUTSIDE.search(raw) or not parts:
+        return first
+    run = parts["run"]
+    value, problem = chinese_numeral(run)
+    if re.search(N.CHINESE_GLUED, parts["before"]) or re.search(N.CHINESE_GLUED_AFTER, parts["after"]):
+        problem = N.NONSTANDARD_REASON + run
+    if problem:
+        return (None, None, None, "unparsed", problem) if _CN_CHAR.search(run) else first
+    t = f"{parts['before']}{value}{parts['after']}"
+    if m := _SINGLE.match(t):
+        return _single_reading(m)
+    if _CN_CHAR.search(t) or len(_NUMBERS.findall(t)) > 1:
+        return None, None, None, "unparsed", N.CHINESE_RANGE_REASON
+    return None, None, None, "unparsed", reason_unread(t, raw, words_bad)
+
+
 def read_figure(raw: str | None) -> tuple[int | None, int | None, str | None, str, str | None]:
     """(low, high, qualifier, status, reason) for one printed figure."""
+    first = read_digits(raw)
+    if first[3] == "unparsed" and raw is not None and re.search(f"[{N._CN_CHARS}百千]", raw):
+        return read_chinese(raw, first)
+    return first
+
+
+def read_digits(raw: str | None) -> tuple[int | None, int | None, str | None, str, str | None]:
+    """The reading by the digit grammar alone."""
     if raw is None:
         return None, None, None, "unparsed", "empty text"
     t, words_bad = words_to_digits(normal_form(raw))
     if _OUTSIDE.search(raw):
         return None, None, None, "unparsed", reason_unread(t, raw, words_bad)
     if m := _SINGLE.match(t):
-        v, qualifier, problem = read_single(m)
-        if problem:
-            return None, None, None, "unparsed", problem
-        low = v if qualifier in ("exact", "approx", "at_least") else None
-        high = v if qualifier in ("exact", "approx", "at_most") else None
-        return low, high, qualifier, "ok", None
+        return _single_reading(m)
     if m := _RANGE.match(t):
         low, high, problem = read_range(m)
         if problem:

@@ -1,6 +1,6 @@
 """Hostile phrases: the parser's guarantee that it never gives a wrong number (issue 16, part 1).
 
-tests/data/hostile_phrases.csv holds 203 phrases with their exact outcome: overflowing
+tests/data/hostile_phrases.csv holds 278 phrases with their exact outcome: overflowing
 compounds, digit-like characters that NFKC would turn into digits, telephone numbers and
 ambiguous shorthand ranges, zero and leading zeros, control and bidi characters, and plain
 figures that must still be read. Invisible characters are written \\u{XXXX} in the file.

@@ -116,10 +116,46 @@ def test_every_shipped_figure_reads_to_its_expected_interval():
         ("5億8400万人", 584_000_000, 584_000_000, "exact"),
         ("近8000家(次)", None, 8000, "at_most"),
         ("more than 240 million unique monthly devices", 240_000_000, None, "at_least"),
+        # Number words (issue 14, item 4): Chinese numerals, mixed digits and units, -plus, ~, bln.
+        ("两千多个", 2000, None, "at_least"),
+        ("九千八百", 9800, 9800, "exact"),
+        ("9千8百", 9800, 9800, "exact"),
+        ("十余万", 100_000, None, "at_least"),
+        ("上千个", 1000, None, "at_least"),
+        ("上万", 10_000, None, "at_least"),
+        ("over 1.3 bln", 1_300_000_000, None, "at_least"),
+        ("1 million-plus", 1_000_000, None, "at_least"),
+        ("1,000-plus", 1000, None, "at_least"),
+        ("1,000-plus accounts", 1000, None, "at_least"),
+        ("~10k", 10_000, 10_000, "approx"),
+        ("三千五百万", 35_000_000, 35_000_000, "exact"),
+        ("十二万", 120_000, 120_000, "exact"),
+        ("两千", 2000, 2000, "exact"),
+        ("一万二千", 12_000, 12_000, "exact"),
+        ("1万2千", 12_000, 12_000, "exact"),
+        ("1万2千5百", 12_500, 12_500, "exact"),
+        ("5亿8千万", 580_000_000, 580_000_000, "exact"),
+        ("一千零五", 1005, 1005, "exact"),
+        ("一万零五百", 10_500, 10_500, "exact"),
+        ("一百一十", 110, 110, "exact"),
+        ("二十", 20, 20, "exact"),
+        ("一亿两千万", 120_000_000, 120_000_000, "exact"),
+        ("一万二千亿", 1_200_000_000_000, 1_200_000_000_000, "exact"),
+        ("三十余万人", 300_000, None, "at_least"),
+        ("一百多万", 1_000_000, None, "at_least"),
+        ("近两千家", None, 2000, "at_most"),
+        ("约三千个", 3000, 3000, "approx"),
+        ("超过一万", 10_000, None, "at_least"),
+        ("九千八百多", 9800, None, "at_least"),
+        ("3至5万", 30_000, 50_000, "range"),  # digits: the low end takes the high end's 万, as before
+        ("兩", None, None, None),  # 兩 is not in the normaliser's table: unread (see test below)
     ],
 )
 def test_rules(text, low, high, qualifier):
     r = read_figure(text)
+    if qualifier is None:
+        assert (r.status, r.low, r.high) == ("unparsed", None, None) and r.reason
+        return
     assert (r.status, r.low, r.high, r.qualifier, r.reason) == ("ok", low, high, qualifier, None)
 
 
@@ -133,7 +169,25 @@ def test_rules(text, low, high, qualifier):
         ("9800 and 1,100", "two or more numbers"),
         ("约2000多", "conflicting qualifiers"),
         ("thousands", "unknown word"),
-        ("数万", "unknown character"),
+        ("数万", "an indefinite number"),
+        ("十几万", "an indefinite number"),
+        ("几千", "an indefinite number"),
+        ("數千", "an indefinite number"),
+        ("一千五", "abbreviated Chinese numeral"),
+        ("两万三", "abbreviated Chinese numeral"),
+        ("9千8", "two or more numbers"),  # a run of digits only keeps the digit grammar's reason
+        ("五至六百", "a range or list with a Chinese numeral"),
+        ("五千至六千", "a range or list with a Chinese numeral"),
+        ("五六千", "not in a form that is read: 五六千"),
+        ("十两", "not in a form that is read: 十两"),
+        ("两十", "not in a form that is read: 两十"),
+        ("一千零", "not in a form that is read: 一千零"),
+        ("一千零零五", "not in a form that is read"),
+        ("零五", "not in a form that is read"),
+        ("5 一百", "not in a form that is read: 一百"),
+        ("1.二千", "not in a form that is read: 二千"),
+        ("一百万亿", "too large"),
+        ("近上千", "conflicting qualifiers"),
         ("6,000-5,000", "larger than its second"),
         ("", "empty text"),
         ("12 34", "grouping"),
@@ -209,6 +263,73 @@ def test_arbitrary_text_never_raises_and_never_gives_a_bad_interval(texts):
             assert r["reason"]
 
 
+CHINESE_DIGIT = "零一二三四五六七八九"
+
+
+def _chinese_section(n: int, first: bool, two: bool) -> str:
+    """1..9,999 as Chinese writes it: 零 once for each gap, 十 rather than 一十 at the very start."""
+    out, gap = "", False
+    for unit, place in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        d = n // place % 10
+        if d == 0:
+            gap = gap or bool(out)
+            continue
+        if gap:
+            out, gap = out + "零", False
+        word = "两" if two and d == 2 and unit in ("千", "百") else CHINESE_DIGIT[d]
+        out += ("" if first and not out and unit == "十" and d == 1 else word) + unit
+    return out
+
+
+def chinese_numeral(n: int, two: bool = False) -> str:
+    """n (1..99,999,999) in standard Chinese numerals; `two`: 两 for a 2 before 千, 百 and 万."""
+    high, low = divmod(n, 10_000)
+    if not high:
+        return _chinese_section(low, True, two)
+    text = ("两" if two and high == 2 else _chinese_section(high, True, two)) + "万"
+    if low:
+        text += ("零" if low < 1000 else "") + _chinese_section(low, False, two)
+    return text
+
+
+@pytest.mark.parametrize("n, text", [(9800, "九千八百"), (1005, "一千零五"), (10_500, "一万零五百"), (120_000, "十二万"),
+                                     (35_000_000, "三千五百万"), (110, "一百一十"), (10, "十"), (100_010, "十万零一十"),
+                                     (20_000, "二万"), (1_001_000, "一百万一千")])
+def test_the_chinese_numeral_writer_writes_standard_forms(n, text):
+    assert chinese_numeral(n) == text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 99_999_999), st.booleans(), st.sampled_from(["", "个", "余", "多个", "近", "约"])),
+                min_size=1, max_size=50))
+def test_any_chinese_numeral_up_to_99_999_999_reads_back_exactly(cases):
+    texts, expected = [], []
+    for n, two, word in cases:
+        numeral = chinese_numeral(n, two)
+        if word in ("近", "约"):
+            texts.append(word + numeral)
+            expected.append({"近": (None, n, "at_most"), "约": (n, n, "approx")}[word])
+        else:
+            texts.append(numeral + word)
+            expected.append((n, None, "at_least") if word in ("余", "多个") else (n, n, "exact"))
+    out = read_figures(pl.DataFrame({"t": texts}), "t").collect()
+    for text, want, r in zip(texts, expected, out.iter_rows(named=True)):
+        assert (r["status"], r["low"], r["high"], r["qualifier"]) == ("ok", *want), (text, r["reason"])
+
+
+def test_the_chinese_numeral_reader_is_tried_only_where_the_digit_grammar_reads_nothing():
+    """Every shipped reading and every hostile phrase read by the digit grammar alone reads the same."""
+    texts = [r["value_text"] for r in _oracle()] + ["5-6十万", "5千万", "1.5千万", "十万", "千余", "5百万", "1万2千"]
+    for text in texts:
+        first = rowwise_parser.read_digits(text)
+        if first[3] == "ok":
+            assert rowwise_parser.read_figure(text) == first, text
+
+
+# The same rules evaluated row by row in plain Python (benchmarks/rowwise_parser.py): an
+# independent implementation, so any disagreement is a bug in one of the two.
+
+
 # The same rules evaluated row by row in plain Python (benchmarks/rowwise_parser.py). It is not
 # an independent parser: it compiles the same regular expressions and vocabulary from
 # censorstats.parse.numbers, so a wrong rule is wrong in both and these tests cannot see it. What
@@ -219,10 +340,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import rowwise_parser  # noqa: E402
 
 NUMBER_LIKE = st.from_regex(r"[0-9]{1,4}(?:[,. '\u00a0][0-9]{1,4}){0,3}", fullmatch=True)
-PREFIXES = ["", "", "more than ", "nearly ", "about ", "over ", "近", "逾", "约", "超过", "between ", "from ", "twenty-", "más de "]
+PREFIXES = ["", "", "more than ", "nearly ", "about ", "over ", "近", "逾", "约", "超过", "between ", "from ", "twenty-", "más de ",
+            "~", "上", "约两千", "十"]
 JOINERS = ["", "", "", " and ", "-", "至", " to ", " "]
-MULTS = ["", "", "", "万", "亿", "千", "余万", "多万", " million", " billion", "k", " thousand", "萬", "亿5000万"]
-SUFFIXES = ["", "", "余", "多", "以上", "左右", "+", " accounts", "个", "家", "余个", " or more", "缺", " hundred", "\u0905"]
+MULTS = ["", "", "", "万", "亿", "千", "余万", "多万", " million", " billion", "k", " thousand", "萬", "亿5000万", " bln",
+         "千8百", "万2千", "十", "百", "亿2千万"]
+SUFFIXES = ["", "", "余", "多", "以上", "左右", "+", " accounts", "个", "家", "余个", " or more", "缺", " hundred", "\u0905",
+            "-plus", "千", "千零五", "万二", "几千", "两"]
+CHINESE_PARTS = ["一", "二", "两", "三", "九", "十", "百", "千", "万", "亿", "零", "余", "多", "几", "至", "个", "5", " "]
+
+
+@st.composite
+def chinese_like_texts(draw):
+    """Runs of Chinese numeral characters, digits and qualifiers: well-formed and broken numerals alike."""
+    return "".join(draw(st.lists(st.sampled_from(CHINESE_PARTS), min_size=1, max_size=9)))
 
 
 @st.composite
@@ -250,6 +381,18 @@ def test_polars_and_rowwise_readers_agree_on_every_shipped_text():
 @given(st.lists(figure_like_texts(), min_size=1, max_size=30))
 def test_polars_and_rowwise_readers_agree_on_generated_texts(texts):
     _agree(texts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(chinese_like_texts(), min_size=1, max_size=30))
+def test_polars_and_rowwise_readers_agree_on_chinese_numerals(texts):
+    _agree(texts)
+
+
+def test_polars_and_rowwise_readers_agree_on_the_number_words():
+    _agree(["两千多个", "九千八百", "9千8百", "十余万", "上千个", "over 1.3 bln", "1 million-plus", "1,000-plus", "~10k",
+            "十几万", "数万", "几千", "一千五", "五至六百", "五六千", "5 一百", "1亿2千万", "十两", "两个", "一千零", "零",
+            "一万二千亿", "一百万亿", "9800㈠", "1.2千5百", "5千5", "两十", "近上千", "上百万", "上5000"])
 
 
 @settings(max_examples=60, deadline=None)

@@ -8,17 +8,37 @@ Every text gets low, high, qualifier and status. The rules, in the order they ap
 2. English number words ("Twenty-five thousand") become digits.
 3. The whole text must match the grammar: optional qualifier words, a number with an optional
    multiplier (or a Chinese compound such as 5亿8400万), optional qualifier suffixes (余, 多,
-   以上, 左右, +), optional measure word or English count noun. Or a range: "5,000-6,000",
-   "between 5,000 and 6,000", "5000至6000".
-4. Anything else is `unparsed`, with a reason: another script, an unknown word, two numbers
+   以上, 左右, +, -plus), optional measure word or English count noun. Or a range: "5,000-6,000",
+   "between 5,000 and 6,000", "5000至6000". "~10k" is about 10,000; 上 before a bare Chinese
+   multiplier is its order of magnitude reached: 上千 is at least 1,000 (literally "reaching a
+   thousand"; like 逾千, it bounds one side only), 上万 at least 10,000.
+4. Chinese numerals, tried only on a text that rule 3 leaves unparsed (so they never change a
+   reading rule 3 gives). The text's first run of numeral characters holding 零, 一-九, 两, 十,
+   百 or 千 is read as Chinese writes numbers, and the text is read again by rule 3 with the
+   run in digits: 九千八百 = 9,800, 三千五百万 = 35,000,000, 十二万 = 120,000, 一万零五百 =
+   10,500, 一万二千亿 = 1.2 x 10^12. Each digit slot before 千, 百, 十 or at the end holds one
+   Chinese digit or one digit 1-9 (9千8百 = 9,800, 1万2千5百 = 12,500, 5亿8千万 = 580,000,000);
+   a bare 十 is 10 (十二 = 12); 两 stands alone or before 千, 百, 万, 亿 (两千; 十两 is ten
+   taels); 零 marks a gap and must be followed by a digit. 余 and 多 after the numeral are
+   rule 3's qualifiers: 十余万 is 10余万, at least 100,000 (the implied interval, below, takes it
+   to 199,999), 两千多个 at least 2,000. Not read, each with its reason: 几 and 数 (十几万 "ten-
+   odd ten-thousands", 数万 "several ten-thousands", 几千 "a few thousand": no interval is
+   certain); an abbreviated numeral whose last digit has no unit (一千五, 两万三: 1,500 and 23,000
+   in speech, but 一千五 could be a 一千零五 with its 零 lost); a second number beside a Chinese
+   numeral (五至六百 is 500-600 in Chinese, but its first end carries no unit); a numeral run
+   into digits ("5 一百"); forms outside these rules (五六千, 一千零). A run of digits and
+   units alone (9千8) keeps rule 3's reason. 兩 and the financial forms (貳, 仟) are not in
+   the normal form's table and stay unknown characters; 〇 is outside the alphabet.
+5. Anything else is `unparsed`, with a reason: another script, an unknown word, two numbers
    that are not a range, a fraction in a count. A wrong number is worse than none.
 
 Guarantees, by construction rather than by the grammar's good behaviour:
 
 - The text must be written in the parser's alphabet (printable ASCII, white space, full-width
   forms, en and em dashes, and the Chinese characters of the vocabulary). The only digits are
-  0-9 and their full-width forms: a superscript, circled, full-stop or other script's digit
-  ("9800¹", "①500", "⒈500") makes the text unparsed, checked before NFKC could turn it into a digit.
+  0-9, their full-width forms and the Chinese numerals of rule 4 (not 〇): a superscript,
+  circled, full-stop or other script's digit ("9800¹", "①500", "⒈500", "㈠") makes the text
+  unparsed, checked before NFKC could turn it into a digit.
 - Every count read is a whole number from 1 to 10,000,000,000,000 (10^13): a count of zero, a
   number with a leading zero ("010") and anything larger are unparsed. The arithmetic is bounded
   before it is done, so it never overflows.
@@ -52,16 +72,18 @@ PREFIX_QUALIFIERS = {
     "at_most": ["nearly", "almost", "close to", "up to", "under", "less than", "fewer than", "no more than",
                 "not more than", "below", "just under", "将近", "接近", "不到", "不足", "近"],
     "approx": ["approximately", "approx.", "about", "around", "roughly", "some", "an estimated", "estimated",
-               "circa", "大约", "大概", "约"],
+               "circa", "~", "大约", "大概", "约"],
 }
+# 上 ("up to the order of") only before a bare Chinese multiplier: 上千 = at least 1,000, 上万 = at least 10,000.
+ORDER_PREFIX = {"上": "at_least"}
 SUFFIX_QUALIFIERS = {
-    "at_least": ["以上", "有余", "余", "多", "+", "plus", "or more", "and more", "and above"],
+    "at_least": ["以上", "有余", "余", "多", "+", "-plus", "plus", "or more", "and more", "and above"],
     "at_most": ["以下", "以内", "or fewer", "or less"],
     "approx": ["左右", "上下", "or so"],
 }
 MULTIPLIERS = {
     "k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "mln": 1_000_000, "million": 1_000_000,
-    "millions": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000, "billion": 1_000_000_000, "billions": 1_000_000_000,
+    "millions": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000, "bln": 1_000_000_000, "billion": 1_000_000_000, "billions": 1_000_000_000,
     "百": 100, "千": 1_000, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000,
     "亿": 100_000_000, "万亿": 1_000_000_000_000,
 }
@@ -121,7 +143,7 @@ NOUN = (
 )
 SINGLE = (
     rf"^(?:(?P<pre>{PRE})\s*)?"
-    rf"(?:(?P<n1>{NUM})\s*(?P<q1>余|多)?\s*(?P<m1>{MULT})?|(?P<m0>{_alt(CJK_MULTIPLIERS)}))"
+    rf"(?:(?P<n1>{NUM})\s*(?P<q1>余|多)?\s*(?P<m1>{MULT})?|(?P<up>{_alt(ORDER_PREFIX)})?(?P<m0>{_alt(CJK_MULTIPLIERS)}))"
     rf"(?:\s*(?P<n2>[0-9]+)\s*(?P<m2>万|千|百))?"
     rf"\s*(?P<post>{POST})?"
     rf"\s*(?:(?:{NOUN})\s*)?"
@@ -154,12 +176,50 @@ WORD_NUMBER = (
 WORD_SCALES = {"b": 1_000_000_000, "m": 1_000_000, "k": 1_000, "r": 1}
 WORD_VALUES = {**UNIT_WORDS, **TEEN_WORDS, **TENS_WORDS, "a": 1}
 
+# Chinese numerals. A digit slot holds one Chinese digit or one digit 1-9 ("9千8百"); 零 marks a gap.
+CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+SLOT_DIGITS = {**CHINESE_DIGITS, **{str(d): d for d in range(1, 10)}}
+_D = "[1-9" + "".join(CHINESE_DIGITS) + "]"
+_CN_CHARS = "零" + "".join(CHINESE_DIGITS) + "十"  # characters that only a Chinese numeral uses
+_RUN_CHARS = "0-9" + _CN_CHARS + "百千万亿"
+
+
+def _section(p: str) -> str:
+    """One section below 万 (1 to 9,999): [d千][零][d百][零][[d]十][零][d]."""
+    return (rf"(?:(?P<{p}q>{_D})千)?零?(?:(?P<{p}b>{_D})百)?零?"
+            rf"(?:(?P<{p}s>{_D})?(?P<{p}t>十))?零?(?P<{p}g>{_D})?")
+
+
+# The 亿 part may itself hold 万 (一万二千亿); then 万, then the rest. Anchored: the whole run must fit.
+CHINESE_NUMBER = (
+    rf"^(?:(?:{_section('a')}(?P<am>万))?零?{_section('y')}(?P<ym>亿))?零?"
+    rf"(?:{_section('w')}(?P<wm>万))?零?{_section('r')}$"
+)
+CHINESE_SECTIONS = {"a": 10**12, "y": 10**8, "w": 10**4, "r": 1}
+# The first run of numeral characters holding a character only a Chinese numeral uses (or 百/千).
+CHINESE_RUN = rf"^(?P<before>.*?)(?P<run>[{_RUN_CHARS}]*[{_CN_CHARS}百千][{_RUN_CHARS}]*)(?P<after>.*)$"
+# Forms that are not read, each a regex on the run (or on its neighbours) with its reason.
+CHINESE_ABBREVIATED = rf"[百千万亿]{_D}$"
+CHINESE_BAD_ZERO = rf"^零|零(?:$|[^{_D[1:-1]}十])"
+CHINESE_BAD_TWO = ".两$|两[^千百万亿]"  # 两 stands alone or before 千/百/万/亿 (十两 is ten taels)
+CHINESE_GLUED = r"(?:[0-9]\s|[.,'])$"  # "5 一百", "1.二千": the numeral would join another number
+CHINESE_GLUED_AFTER = r"^(?:\s[0-9]|[.,'])"
+ABBREVIATED_REASON = ("an abbreviated Chinese numeral (一千五, 两万三: the last digit's unit is left out, "
+                      "as in speech): not read")
+NONSTANDARD_REASON = "Chinese numeral not in a form that is read: "
+CHINESE_RANGE_REASON = ("a range or list with a Chinese numeral (五至六百: is the first end 5 or 500?): "
+                        "not read")
+INDEFINITE = "几数"  # 几 'a few', 数 'several': 十几万, 数万, 几千
+INDEFINITE_REASON = ("an indefinite number (几 'a few', 数 'several', as in 十几万, 数万, 几千): "
+                     "no interval is certain")
+
 KNOWN_WORDS = sorted(
     {w for phrase in _flat(PREFIX_QUALIFIERS) + _flat(SUFFIX_QUALIFIERS) + NOUN_OBJECTS for w in phrase.split() if w.isascii()}
     | {m for m in MULTIPLIERS if m.isascii()} | set(COUNT_NOUNS) | set(NOUN_MODIFIERS)
     | set(WORD_VALUES) | {"hundred", "and", "between", "from", "to", "of"}
 )
-KNOWN_CJK = set("".join(w for w in _flat(PREFIX_QUALIFIERS) + _flat(SUFFIX_QUALIFIERS) + list(MULTIPLIERS) if not w.isascii())) | set(MEASURE_WORDS) | {"至", "到"}
+KNOWN_CJK = (set("".join(w for w in _flat(PREFIX_QUALIFIERS) + _flat(SUFFIX_QUALIFIERS) + list(MULTIPLIERS) if not w.isascii()))
+             | set(MEASURE_WORDS) | {"至", "到"} | set(ORDER_PREFIX) | set(_CN_CHARS))
 
 MAX_COUNT = 10**13  # the largest count read; nothing counted in this dataset comes near it
 MAX_DIGITS = len(str(MAX_COUNT))  # digits x multiplier beyond this are over MAX_COUNT: never computed
@@ -178,6 +238,7 @@ ALPHABET_CHARS = (
     + "".join(sorted(KNOWN_CJK | {t for t, s in TRADITIONAL.items() if s in KNOWN_CJK}))
 )
 OUTSIDE_ALPHABET = f"[^{ALPHABET_CHARS}]"
+NUMBERS = r"[0-9]+(?:[,.' ][0-9]{3})*(?:[.,][0-9]+)?"  # how many numbers a text holds, for the reasons
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,6 +248,7 @@ OUTSIDE_ALPHABET = f"[^{ALPHABET_CHARS}]"
 # ---------------------------------------------------------------------------------------------
 
 READING = ["low", "high", "qualifier", "status", "reason"]
+PREPARED = ["__norm", "__alien", "__words_bad"]  # carried along, so a second reading need not recompute them
 
 
 def _words_to_digits(lf: pl.LazyFrame, col: str) -> pl.LazyFrame:
@@ -309,7 +371,7 @@ def _reading(text: str, low: pl.Expr, high: pl.Expr, qualifier: pl.Expr, problem
     """The output columns: the interval the qualifier allows, or the reason there is none."""
     ok = problem.is_null()
     return [
-        pl.col(text),
+        pl.col(text), *[pl.col(c) for c in PREPARED],
         pl.when(ok & (qualifier != "at_most")).then(low).alias("low"),
         pl.when(ok & (qualifier != "at_least")).then(high).alias("high"),
         pl.when(ok).then(qualifier).alias("qualifier"),
@@ -332,10 +394,11 @@ def _read_single(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
         _qualifier_of(s("q1"), SUFFIX_QUALIFIERS).alias("__k2"),
         _qualifier_of(s("post"), SUFFIX_QUALIFIERS).alias("__k3"),
         _qualifier_of(s("post2"), SUFFIX_QUALIFIERS).alias("__k4"),
+        s("up").replace_strict(ORDER_PREFIX, default=None, return_dtype=pl.String).alias("__k5"),
     )
     lf = _with_digits(lf, pl.coalesce(s("n1"), pl.lit("1")), pl.col("__m1").is_not_null(), "__n1")
     value, problem = _value("__n1", pl.col("__m1").fill_null(1))
-    kinds = [pl.col(f"__k{i}") for i in range(1, 5)]
+    kinds = [pl.col(f"__k{i}") for i in range(1, 6)]
     qualifier = pl.coalesce(*kinds, pl.lit("exact"))
     conflict = pl.any_horizontal(k.is_not_null() & (k != qualifier) for k in kinds)
     present = [pl.when(pl.any_horizontal(k == kind for k in kinds)).then(pl.lit(kind)) for kind in sorted(PREFIX_QUALIFIERS)]
@@ -383,6 +446,12 @@ def _read_range(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
 
 def _unreadable(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     """Texts outside the grammar, with the most useful reason why."""
+    none = pl.lit(None, pl.Int64)
+    return lf.select(_reading(text, none, none, pl.lit(None, pl.String), _unread_reason(text)))
+
+
+def _unread_reason(text: str) -> pl.Expr:
+    """The most useful reason why a text outside the grammar is not read."""
     norm, raw = pl.col("__norm"), pl.col(text)
     scripts = pl.lit(None, pl.String)
     for name, chars in reversed(OTHER_SCRIPTS.items()):
@@ -391,11 +460,12 @@ def _unreadable(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     unknown_words = words.list.eval(pl.element().filter(~pl.element().is_in(KNOWN_WORDS))).list.unique(maintain_order=True)
     cjk = norm.str.extract_all(r"[\u3400-\u9fff]")
     unknown_cjk = cjk.list.eval(pl.element().filter(~pl.element().is_in(sorted(KNOWN_CJK)))).list.unique(maintain_order=True)
-    numbers = norm.str.count_matches(r"[0-9]+(?:[,.' ][0-9]{3})*(?:[.,][0-9]+)?")
+    numbers = norm.str.count_matches(NUMBERS)
     alien = raw.str.extract_all(OUTSIDE_ALPHABET).list.unique(maintain_order=True)
     problem = (
         pl.when(raw.is_null() | (norm == "")).then(pl.lit("empty text"))
         .when(scripts.is_not_null()).then(scripts)
+        .when(norm.str.contains(f"[{INDEFINITE}]")).then(pl.lit(INDEFINITE_REASON))
         .when(unknown_words.list.len() > 0).then(pl.lit("unknown word(s): ") + unknown_words.list.join(", "))
         .when(unknown_cjk.list.len() > 0).then(pl.lit("unknown character(s): ") + unknown_cjk.list.join(""))
         .when(pl.col("__alien")).then(pl.lit("character(s) outside the figures' alphabet: ") + alien.list.join(" "))
@@ -404,26 +474,106 @@ def _unreadable(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
         .when(numbers > 1).then(pl.lit("two or more numbers that are not a range"))
         .otherwise(pl.lit("wording not understood"))
     )
-    none = pl.lit(None, pl.Int64)
-    return lf.select(_reading(text, none, none, pl.lit(None, pl.String), problem))
+    return problem
 
 
-def _read_distinct(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
-    """The readings of the texts in column `text` (one row per text): low/high/qualifier/status/reason."""
+def _prepared(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
+    """Add __norm (the normal form, number words as digits), __alien and __words_bad."""
     lf = lf.with_columns(
         normal_form(pl.col(text)).alias("__norm"),
         pl.col(text).str.contains(OUTSIDE_ALPHABET).fill_null(False).alias("__alien"),
     )
-    lf = _words_to_digits(lf, "__norm")
+    return _words_to_digits(lf, "__norm")
+
+
+def _with_chinese_numeral(lf: pl.LazyFrame, run: str) -> pl.LazyFrame:
+    """Add __cn_value and __cn_problem: the run in column `run` read as a Chinese numeral (module doc, rule 3).
+
+    The value is below 10^17, well inside Int64; the bound of 10^13 is applied when its digits
+    are read as a number. Each regex is run once, into a column (a repeated sub-expression would
+    be computed, and its regex compiled, again for every use).
+    """
+    lf = lf.with_columns(pl.col(run).str.extract_groups(CHINESE_NUMBER).alias("__cng"))
+    f = lambda name: pl.col("__cng").struct.field(name)  # noqa: E731
+    digit = lambda name: f(name).replace_strict(SLOT_DIGITS, default=None, return_dtype=pl.Int64).fill_null(0)  # noqa: E731
+    sections = []
+    for p in CHINESE_SECTIONS:
+        tens = pl.when(f(f"{p}t").is_not_null()).then(pl.when(f(f"{p}s").is_null()).then(1).otherwise(digit(f"{p}s"))).otherwise(0)
+        sections.append((digit(f"{p}q") * 1000 + digit(f"{p}b") * 100 + tens * 10 + digit(f"{p}g")).alias(f"__cn_{p}"))
+    lf = lf.with_columns(*sections, *[f(m).is_not_null().alias(f"__cn_{m}") for m in ("am", "ym", "wm")])
+    sec = lambda p: pl.col(f"__cn_{p}")  # noqa: E731
+    lf = lf.with_columns(pl.sum_horizontal(sec(p) * scale for p, scale in CHINESE_SECTIONS.items()).alias("__cn_value"))
+    r = pl.col(run)
+    empty_unit = (
+        (sec("am") & (sec("a") == 0)) | (sec("ym") & (sec("a") + sec("y") == 0)) | (sec("wm") & (sec("w") == 0))
+    )
+    # extract_groups gives a struct of nulls, not a null, when the run does not fit: ask once more.
+    fits = r.str.contains(CHINESE_NUMBER)
+    problem = (
+        pl.when(r.str.contains(CHINESE_ABBREVIATED)).then(pl.lit(ABBREVIATED_REASON))
+        .when(~fits | r.str.contains(CHINESE_BAD_ZERO) | r.str.contains(CHINESE_BAD_TWO) | empty_unit
+              | (pl.col("__cn_value") == 0))
+        .then(pl.lit(NONSTANDARD_REASON) + r)
+    )
+    return lf.with_columns(problem.alias("__cn_problem")).drop(
+        "__cng", *[f"__cn_{p}" for p in CHINESE_SECTIONS], "__cn_am", "__cn_ym", "__cn_wm")
+
+
+def _read_chinese(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
+    """Texts the digit grammar did not read, tried again with their Chinese numeral written in digits.
+
+    Only texts the first reading left unparsed come here, so a reading the digit grammar gives is
+    never changed. The numeral must be the text's only number: the rest of the text is read by the
+    single-number grammar (qualifiers, 余/多 before 万, measure words), never as a range.
+    """
+    first = {k: f"__first_{k}" for k in READING}
+    lf = lf.rename(first)
+    parts = pl.col("__norm").str.extract_groups(CHINESE_RUN)
+    lf = lf.with_columns(parts.alias("__cn"))
+    c = lambda name: pl.col("__cn").struct.field(name)  # noqa: E731
+    lf = _with_chinese_numeral(lf.with_columns(c("run").alias("__run")), "__run")
+    run, problem = pl.col("__run"), pl.col("__cn_problem")
+    glued = c("before").str.contains(CHINESE_GLUED) | c("after").str.contains(CHINESE_GLUED_AFTER)
+    lf = lf.with_columns(
+        pl.when(~pl.col("__alien") & run.is_not_null())
+        .then(pl.when(glued).then(pl.lit(NONSTANDARD_REASON) + run).otherwise(problem)).alias("__cn_problem"),
+    )
+    readable = ~pl.col("__alien") & run.is_not_null()
+    lf = lf.with_columns(
+        (readable & problem.is_null()).alias("__cn_ok"),
+        (readable & problem.is_not_null() & run.str.contains(f"[{_CN_CHARS}]")).alias("__cn_bad"),
+        pl.concat_str([c("before"), pl.col("__cn_value").cast(pl.String), c("after")]).alias("__cn_norm"),
+    ).drop("__cn").cache()
+    # A Chinese numeral that is not read in full: its reason. An Arabic run (5千5): the first reading stands.
+    bad = lf.filter(pl.col("__cn_bad"))
+    kept = lf.filter(~pl.col("__cn_ok") & ~pl.col("__cn_bad")).select(text, *PREPARED, *[pl.col(v).alias(k) for k, v in first.items()])
+    none = pl.lit(None, pl.Int64)
+    bad = bad.select(_reading(text, none, none, pl.lit(None, pl.String), pl.col("__cn_problem")))
+    ok = lf.filter(pl.col("__cn_ok")).with_columns(pl.col("__cn_norm").alias("__norm"))
+    ok = ok.with_columns(pl.col("__norm").str.contains(SINGLE).fill_null(False).alias("__single")).cache()
+    # Another number beside it (a second numeral, a range, a list) is not read: 五至六百 is 500-600.
+    others = pl.col("__norm").str.contains(f"[{_CN_CHARS}]") | (pl.col("__norm").str.count_matches(NUMBERS) > 1)
+    unread = ok.filter(~pl.col("__single")).select(_reading(
+        text, none, none, pl.lit(None, pl.String),
+        pl.when(others).then(pl.lit(CHINESE_RANGE_REASON)).otherwise(_unread_reason(text))))
+    return pl.concat([kept, bad, _read_single(ok.filter(pl.col("__single")), text), unread])
+
+
+def _read_distinct(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
+    """The readings of the texts in column `text` (one row per text): low/high/qualifier/status/reason."""
+    lf = _prepared(lf, text)
     readable = ~pl.col("__alien")
     single = readable & pl.col("__norm").str.contains(SINGLE).fill_null(False)
     range_ = readable & ~single & pl.col("__norm").str.contains(RANGE).fill_null(False)
     lf = lf.with_columns(single.alias("__single"), range_.alias("__range")).cache()
-    return pl.concat([
+    readings = pl.concat([
         _read_single(lf.filter(pl.col("__single")), text),
         _read_range(lf.filter(pl.col("__range")), text),
         _unreadable(lf.filter(~pl.col("__single") & ~pl.col("__range")), text),
-    ])
+    ]).cache()
+    # Chinese numerals (九千八百, 9千8百, 十余万) are tried only where the digit grammar gave no reading.
+    unparsed = (pl.col("status") == "unparsed") & pl.col(text).str.contains(f"[{_CN_CHARS}百千]").fill_null(False)
+    return pl.concat([readings.filter(~unparsed), _read_chinese(readings.filter(unparsed), text)]).drop(PREPARED)
 
 
 def read_figures(lf: pl.LazyFrame | pl.DataFrame, column: str, prefix: str = "") -> pl.LazyFrame:
