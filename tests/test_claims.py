@@ -297,7 +297,7 @@ def test_corrections_exclude_and_override_are_applied_and_listed():
 FIGURE = st.tuples(st.sampled_from(["", "more than ", "nearly ", "about "]), st.integers(1, 99), st.integers(0, 6))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)  # each example runs the whole claims stage (about 0.4 s)
 @given(st.lists(FIGURE, min_size=1, max_size=6))
 def test_consensus_is_never_wider_than_what_its_reports_imply(figures):
     texts = [f"{q}{m * 10 ** z:,}" for q, m, z in figures]
