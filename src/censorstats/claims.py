@@ -58,15 +58,15 @@ from typing import Any
 import polars as pl
 
 from censorstats.dates import published_bounds
-from censorstats.fields import REPORT_ROLES
+from censorstats.fields import PRECISIONS, REPORT_ROLES
 from censorstats.parse.numbers import read_figures
 from censorstats.readings import (
     ANNOUNCEMENT_LANGUAGE,
     AUTHORITATIVE,
     commas,
-    digit_place,
     implied_interval,
     printed_number,
+    rounds_to_expr,
     significant_digits,
     source_rank,
 )
@@ -130,8 +130,7 @@ def with_headline_checks(lf: pl.LazyFrame) -> pl.LazyFrame:
     body = lf.filter(~pl.col("is_headline") & pl.col("printed_number").is_not_null()).select(
         "source_id", "metric", pl.col("printed_number").alias("body_number"))
     heads = lf.filter(pl.col("is_headline") & pl.col("printed_number").is_not_null()).select("report_id", "source_id", "metric", "printed_number")
-    u = digit_place(pl.col("printed_number"))
-    rounding = (pl.col("printed_number") - u // 2 <= pl.col("body_number")) & (pl.col("body_number") < pl.col("printed_number") + u)
+    rounding = rounds_to_expr(pl.col("printed_number"), pl.col("body_number"))
     checked = heads.join(body, on=["source_id", "metric"]).group_by("report_id").agg((~rounding.any()).alias("headline_stands_alone"))
     return lf.join(checked, on="report_id", how="left", maintain_order="left")
 
@@ -287,7 +286,7 @@ def announcements(consensus: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-PRECISION_RANK = {"day": 0, "month": 1, "quarter": 2, "year": 3}
+PRECISION_RANK = {p: i for i, p in enumerate(PRECISIONS)}  # finest first
 
 
 def _best_stated_period(stated: pl.LazyFrame, by: str) -> pl.LazyFrame:

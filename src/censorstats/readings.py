@@ -113,6 +113,12 @@ def rounds_to(printed: int, true: int) -> bool:
     return printed - u // 2 <= true < printed + u
 
 
+def rounds_to_expr(printed: pl.Expr, true: pl.Expr) -> pl.Expr:
+    """rounds_to for columns: the same rule, for the claims stage's headline check."""
+    u = digit_place(printed)
+    return (printed - u // 2 <= true) & (true < printed + u)
+
+
 def commas(n: pl.Expr) -> pl.Expr:
     """12345678 -> "12,345,678"."""
     return n.cast(pl.String).str.reverse().str.replace_all(r"([0-9]{3})", "$1,").str.strip_chars_end(",").str.reverse()
