@@ -262,7 +262,7 @@ def campaign_scale(claims: pl.DataFrame, version: str):
                 ax.scatter([], [], marker=markers[bound], color="grey", label=label)
         _log_axis(ax.yaxis)
         ax.set_ylabel("Accounts closed, deleted, suspended or punished\n(one point per official figure, log scale)")
-        ax.set_xlabel("Day the figure was public (earliest period end or publication among its reports)")
+        ax.set_xlabel("Day the figure was first public (announced_on: its earliest report on an original page, never a repost)")
         handles, labels = ax.get_legend_handles_labels()
         ax.legend(handles, [_wrap(label, 30) for label in labels], loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
         low, high = data.sort("value").row(0, named=True), data.sort("value").row(-1, named=True)
