@@ -152,6 +152,9 @@ def reason_unread(t: str, raw: str, words_bad: bool) -> str:
     for name, pattern in _SCRIPTS:
         if pattern.search(raw):
             return f"written in {name} script; only English and Chinese are read"
+    symbols = [c for c in dict.fromkeys(_OUTSIDE.findall(raw)) if not re.fullmatch(N.WORD_LETTER, c)]
+    if symbols:
+        return "character(s) outside the figures' alphabet: " + " ".join(symbols)
     if _INDEFINITE.search(t):
         return N.INDEFINITE_REASON
     unknown = list(dict.fromkeys(w for w in _LATIN_WORD.findall(t) if w not in _KNOWN_WORDS))

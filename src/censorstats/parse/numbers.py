@@ -238,6 +238,9 @@ ALPHABET_CHARS = (
     + "".join(sorted(KNOWN_CJK | {t for t, s in TRADITIONAL.items() if s in KNOWN_CJK}))
 )
 OUTSIDE_ALPHABET = f"[^{ALPHABET_CHARS}]"
+# Outside the alphabet, a letter is named through the word it is in ("unknown word(s): más");
+# any other character is named itself, before the normal form can fold it into a letter or digit.
+WORD_LETTER = "[a-zA-Z\u00c0-\u024f\u3400-\u9fff]"
 NUMBERS = r"[0-9]+(?:[,.' ][0-9]{3})*(?:[.,][0-9]+)?"  # how many numbers a text holds, for the reasons
 
 
@@ -462,9 +465,11 @@ def _unread_reason(text: str) -> pl.Expr:
     unknown_cjk = cjk.list.eval(pl.element().filter(~pl.element().is_in(sorted(KNOWN_CJK)))).list.unique(maintain_order=True)
     numbers = norm.str.count_matches(NUMBERS)
     alien = raw.str.extract_all(OUTSIDE_ALPHABET).list.unique(maintain_order=True)
+    alien_symbols = alien.list.eval(pl.element().filter(~pl.element().str.contains(f"^{WORD_LETTER}$")))
     problem = (
         pl.when(raw.is_null() | (norm == "")).then(pl.lit("empty text"))
         .when(scripts.is_not_null()).then(scripts)
+        .when(alien_symbols.list.len() > 0).then(pl.lit("character(s) outside the figures' alphabet: ") + alien_symbols.list.join(" "))
         .when(norm.str.contains(f"[{INDEFINITE}]")).then(pl.lit(INDEFINITE_REASON))
         .when(unknown_words.list.len() > 0).then(pl.lit("unknown word(s): ") + unknown_words.list.join(", "))
         .when(unknown_cjk.list.len() > 0).then(pl.lit("unknown character(s): ") + unknown_cjk.list.join(""))
