@@ -18,7 +18,6 @@ import shutil
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -89,7 +88,8 @@ def test_each_page_embeds_its_figures_as_png_and_shows_tables_and_computed_prose
     assert len(images) == _figure_cells(name) >= 1
     for data in images:
         png = base64.b64decode(data)
-        assert png.startswith(b"\x89PNG\r\n\x1a\n") and int.from_bytes(png[16:20], "big") >= 1000
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and width >= 1000 and height >= 600, (width, height)
     assert "<table" in page and 'href="index.html"' in page
     assert "Traceback" not in page
     computed = {"campaign_scale": "claims in all", "scale_vs_reach": "comparisons of", "discrepancies": "discrepancies in"}[name]
