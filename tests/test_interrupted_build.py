@@ -88,8 +88,12 @@ def _snapshot(project: Project) -> dict[str, dict[str, bytes]]:
 
 
 def _edit(project: Project) -> None:
-    """A change that touches both output folders (reach and scale_vs_reach, two figures), and not all steps."""
-    set_cell(project.raw_file("reach"), "p023", "value_text", "1.084 billion")
+    """A change that touches both output folders (the reach table, the reach figure), and not all steps.
+
+    QQ's reach in one quarter, outside every comparison with a claim: one figure to redraw, so each
+    build after a kill costs half what it would if scale_vs_reach were drawn again too.
+    """
+    set_cell(project.raw_file("reach"), "p053", "value_text", "7.320亿")
 
 
 @pytest.fixture(scope="module")
