@@ -1,8 +1,12 @@
 """Shared fixtures: a scratch copy of the project, so tests never touch the real data/processed/.
 
-Two tiers: tests of the whole build (the modules in INTEGRATION_MODULES, and any test using the
-built shipped data) are marked `integration`, long property tests `slow`; `make test-fast`
-leaves both out, `make test` runs everything.
+Two tiers: tests of the whole build (the modules in INTEGRATION_MODULES, any test using the
+built shipped data, and the few others marked by hand because they build a whole project) are
+marked `integration`, long property tests `slow`; `make test-fast` leaves both out, `make test`
+runs everything.
+
+nbformat and frictionless are imported inside the tests that use them: both import jsonschema,
+0.7 s that every worker would otherwise pay while collecting, whichever tests it then runs.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Tests of code run on a frozen copy of the raw tables, so that adding data never breaks them
 FIXTURE_RAW = ROOT / "tests" / "fixtures" / "raw"
 
-INTEGRATION_MODULES = {"test_build.py", "test_interrupted_build.py", "test_notebooks.py", "test_bad_inputs.py", "test_faults.py",
+INTEGRATION_MODULES = {"test_build.py", "test_interrupted_build.py", "test_notebooks.py", "test_report.py", "test_bad_inputs.py", "test_faults.py",
                        "test_live_data.py"}
 
 

@@ -57,6 +57,7 @@ def test_make_help_lists_the_front_door_targets():
     assert {"all", "build", "test", "lab", "report", "strip", "help", "validate", "status", "codebook", "lock", "clean"} <= targets
 
 
+@pytest.mark.integration  # builds the whole project
 def test_a_build_keeps_the_placeholder_files_git_tracks(project):
     """data/processed/.gitkeep and reports/figures/.gitkeep are tracked: the folder exchange must carry them over."""
     for folder in (project.processed, project.figures):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import frictionless
-
 from censorstats import schemas
 from censorstats.fields import PROCESSED
 
@@ -15,6 +13,8 @@ def _errors(report) -> list[tuple[str, str, str | None]]:
 
 
 def test_the_built_tables_are_a_valid_data_package(built):
+    import frictionless
+
     path = built.processed / "datapackage.json"
     report = frictionless.validate(str(path))
     assert report.valid, _errors(report)[:5]
@@ -25,6 +25,8 @@ def test_the_built_tables_are_a_valid_data_package(built):
 
 
 def test_the_validator_catches_a_cell_that_breaks_its_column(built):
+    import frictionless
+
     claims = built.processed / "claims.csv"
     lines = claims.read_text(encoding="utf-8-sig").splitlines()
     header = lines[0].split(",")

@@ -77,6 +77,7 @@ def test_a_figure_shows_itself_as_png_in_a_notebook(claims):
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 50_000
 
 
+@pytest.mark.integration  # builds the whole project
 def test_the_build_draws_figures_without_pyplot_or_a_display(tmp_path):
     import shutil
 

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import threading
 
-import nbformat
 import pytest
 
 from censorstats import build, pipeline, report
@@ -46,6 +45,8 @@ def reported(tmp_path_factory) -> dict:
 
 
 def _figure_cells(name: str) -> int:
+    import nbformat
+
     nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
     return sum(1 for cell in nb.cells if cell.cell_type == "code" and FIGURE_CALL.search(cell.source))
 
@@ -62,6 +63,8 @@ def test_a_plain_build_leaves_the_report_alone_and_build_report_makes_it(reporte
 
 
 def test_status_names_the_report_as_built_on_request_and_says_why(reported, monkeypatch, capsys, tmp_path):
+    import nbformat
+
     from censorstats.cli import main
 
     project = reported["project"]
@@ -106,6 +109,8 @@ def test_pages_are_self_contained(reported, name):
 
 
 def test_the_index_links_every_page_under_its_title(reported):
+    import nbformat
+
     index = _page(reported, "index")
     for name in PAGES:
         title = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4).cells[0].source.splitlines()[0].lstrip("# ")
@@ -122,6 +127,8 @@ def test_rebuilding_the_report_gives_the_same_bytes(reported):
 
 
 def _notebook(*sources: str):
+    import nbformat
+
     return nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])).encode()
 
 

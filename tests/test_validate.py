@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
-
 import json
+
+import pytest
 
 from censorstats.cli import main
 from censorstats.validate import validate_raw
@@ -68,6 +69,7 @@ def test_a_row_settled_by_a_correction_no_longer_warns(project, monkeypatch, cap
     assert capsys.readouterr().out == ""
 
 
+@pytest.mark.integration  # builds the whole project
 def test_validate_selects_by_id_by_severity_and_by_what_is_new(project, monkeypatch, capsys):
     from censorstats import build
 
