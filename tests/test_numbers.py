@@ -326,10 +326,6 @@ def test_the_chinese_numeral_reader_is_tried_only_where_the_digit_grammar_reads_
             assert rowwise_parser.read_figure(text) == first, text
 
 
-# The same rules evaluated row by row in plain Python (benchmarks/rowwise_parser.py): an
-# independent implementation, so any disagreement is a bug in one of the two.
-
-
 # The same rules evaluated row by row in plain Python (benchmarks/rowwise_parser.py). It is not
 # an independent parser: it compiles the same regular expressions and vocabulary from
 # censorstats.parse.numbers, so a wrong rule is wrong in both and these tests cannot see it. What
@@ -339,6 +335,9 @@ def test_the_chinese_numeral_reader_is_tried_only_where_the_digit_grammar_reads_
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import rowwise_parser  # noqa: E402
 
+# About a thousand generated texts per property, in batches: each example costs one Polars query
+# (35 ms, whatever its length), and Hypothesis draws lists of about 6 unless told a minimum.
+AGREEMENT_EXAMPLES, AGREEMENT_BATCH = 25, 30
 NUMBER_LIKE = st.from_regex(r"[0-9]{1,4}(?:[,. '\u00a0][0-9]{1,4}){0,3}", fullmatch=True)
 PREFIXES = ["", "", "more than ", "nearly ", "about ", "over ", "近", "逾", "约", "超过", "between ", "from ", "twenty-", "más de ",
             "~", "上", "约两千", "十"]
@@ -377,14 +376,14 @@ def test_polars_and_rowwise_readers_agree_on_every_shipped_text():
     _agree([r["value_text"] for r in _oracle()])
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(figure_like_texts(), min_size=1, max_size=30))
+@settings(max_examples=AGREEMENT_EXAMPLES, deadline=None)
+@given(st.lists(figure_like_texts(), min_size=AGREEMENT_BATCH, max_size=2 * AGREEMENT_BATCH))
 def test_polars_and_rowwise_readers_agree_on_generated_texts(texts):
     _agree(texts)
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(chinese_like_texts(), min_size=1, max_size=30))
+@settings(max_examples=AGREEMENT_EXAMPLES, deadline=None)
+@given(st.lists(chinese_like_texts(), min_size=AGREEMENT_BATCH, max_size=2 * AGREEMENT_BATCH))
 def test_polars_and_rowwise_readers_agree_on_chinese_numerals(texts):
     _agree(texts)
 
