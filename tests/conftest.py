@@ -19,6 +19,7 @@ import os
 import polars as pl
 import pytest
 from hypothesis import settings
+from hypothesis import strategies as st
 
 from censorstats.paths import Project
 
@@ -34,12 +35,27 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# Properties of the Polars readers: each example runs one query (about 35 ms, whatever its length),
+# so each draws a batch. Hypothesis draws lists of about 6 unless given a minimum: 20 batches of
+# 20-50 check about 700 generated texts for the price of 20 queries.
+BATCHES = settings(max_examples=20, deadline=None)
+
+
+def batches(elements: st.SearchStrategy) -> st.SearchStrategy:
+    return st.lists(elements, min_size=20, max_size=50)
+
+
 ROOT = Path(__file__).resolve().parents[1]
 # Tests of code run on a frozen copy of the raw tables, so that adding data never breaks them
 FIXTURE_RAW = ROOT / "tests" / "fixtures" / "raw"
 
 INTEGRATION_MODULES = {"test_build.py", "test_interrupted_build.py", "test_notebooks.py", "test_report.py", "test_bad_inputs.py", "test_faults.py",
                        "test_live_data.py"}
+
+
+# Modules whose tests (with their module fixtures) take 10 s or more on one worker. They start
+# first: a 20 s test that one worker starts last leaves the other idle for most of it.
+LONGEST_FIRST = ("test_interrupted_build.py", "test_report.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,6 +65,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
         if hasattr(getattr(item, "obj", None), "hypothesis"):  # a @given property test
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)  # stable: the rest keep their order
 
 
 @pytest.fixture

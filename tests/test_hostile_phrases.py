@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 import polars as pl
-from hypothesis import given, settings
+from conftest import BATCHES, batches
+from hypothesis import given
 from hypothesis import strategies as st
 
 from censorstats.parse.numbers import ALPHABET_CHARS, MAX_COUNT, read_figures
@@ -65,8 +66,8 @@ outside_chars = st.one_of(
 READABLE = ["9,800", "5000", "近1.1万", "more than 9,800", "5亿8400万", "1.08 billion", "5,000-6,000", "１２００个", "Twenty-five thousand"]
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(READABLE), outside_chars, st.integers(0, 30)), min_size=1, max_size=60))
+@BATCHES
+@given(batches(st.tuples(st.sampled_from(READABLE), outside_chars, st.integers(0, 30))))
 def test_a_character_outside_the_alphabet_leaves_the_text_unparsed(cases):
     texts = [text[: pos % (len(text) + 1)] + ch + text[pos % (len(text) + 1):] for text, ch, pos in cases]
     for text, r in zip(texts, _read(texts)):
@@ -89,8 +90,8 @@ def big_figures(draw):
     return text
 
 
-@settings(max_examples=30, deadline=None)
-@given(st.lists(big_figures(), min_size=1, max_size=60))
+@BATCHES
+@given(batches(big_figures()))
 def test_no_reading_is_negative_zero_or_over_the_maximum_and_exact_arithmetic_agrees(texts):
     for text, r in zip(texts, _read(texts)):
         assert all(v is None or 1 <= v <= MAX_COUNT for v in (r["low"], r["high"])), (text, r)

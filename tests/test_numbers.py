@@ -8,7 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from conftest import BATCHES, batches
+from hypothesis import given
 from hypothesis import strategies as st
 
 from censorstats.parse.numbers import MAX_COUNT, read_figure, read_figures
@@ -237,8 +238,8 @@ def printed_numbers(draw):
     return n, qualifier, prefix + draw(st.sampled_from(_styles(n)))
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(printed_numbers(), min_size=1, max_size=40))
+@BATCHES
+@given(batches(printed_numbers()))
 def test_formatting_then_parsing_gives_the_number_back(cases):
     texts = [t for _, _, t in cases]
     out = read_figures(pl.DataFrame({"t": texts}), "t").collect()
@@ -248,8 +249,8 @@ def test_formatting_then_parsing_gives_the_number_back(cases):
         assert (r["low"] if r["low"] is not None else r["high"]) == n, text
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(max_size=40), min_size=1, max_size=40))
+@BATCHES
+@given(batches(st.text(max_size=40)))
 def test_arbitrary_text_never_raises_and_never_gives_a_bad_interval(texts):
     out = read_figures(pl.DataFrame({"t": texts}, schema={"t": pl.String}), "t").collect()
     assert out.height == len(texts)
@@ -299,9 +300,8 @@ def test_the_chinese_numeral_writer_writes_standard_forms(n, text):
     assert chinese_numeral(n) == text
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 99_999_999), st.booleans(), st.sampled_from(["", "个", "余", "多个", "近", "约"])),
-                min_size=1, max_size=50))
+@BATCHES
+@given(batches(st.tuples(st.integers(1, 99_999_999), st.booleans(), st.sampled_from(["", "个", "余", "多个", "近", "约"]))))
 def test_any_chinese_numeral_up_to_99_999_999_reads_back_exactly(cases):
     texts, expected = [], []
     for n, two, word in cases:
@@ -335,9 +335,6 @@ def test_the_chinese_numeral_reader_is_tried_only_where_the_digit_grammar_reads_
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import rowwise_parser  # noqa: E402
 
-# About a thousand generated texts per property, in batches: each example costs one Polars query
-# (35 ms, whatever its length), and Hypothesis draws lists of about 6 unless told a minimum.
-AGREEMENT_EXAMPLES, AGREEMENT_BATCH = 25, 30
 NUMBER_LIKE = st.from_regex(r"[0-9]{1,4}(?:[,. '\u00a0][0-9]{1,4}){0,3}", fullmatch=True)
 PREFIXES = ["", "", "more than ", "nearly ", "about ", "over ", "近", "逾", "约", "超过", "between ", "from ", "twenty-", "más de ",
             "~", "上", "约两千", "十"]
@@ -376,14 +373,14 @@ def test_polars_and_rowwise_readers_agree_on_every_shipped_text():
     _agree([r["value_text"] for r in _oracle()])
 
 
-@settings(max_examples=AGREEMENT_EXAMPLES, deadline=None)
-@given(st.lists(figure_like_texts(), min_size=AGREEMENT_BATCH, max_size=2 * AGREEMENT_BATCH))
+@BATCHES
+@given(batches(figure_like_texts()))
 def test_polars_and_rowwise_readers_agree_on_generated_texts(texts):
     _agree(texts)
 
 
-@settings(max_examples=AGREEMENT_EXAMPLES, deadline=None)
-@given(st.lists(chinese_like_texts(), min_size=AGREEMENT_BATCH, max_size=2 * AGREEMENT_BATCH))
+@BATCHES
+@given(batches(chinese_like_texts()))
 def test_polars_and_rowwise_readers_agree_on_chinese_numerals(texts):
     _agree(texts)
 
@@ -394,7 +391,7 @@ def test_polars_and_rowwise_readers_agree_on_the_number_words():
             "一万二千亿", "一百万亿", "9800㈠", "1.2千5百", "5千5", "两十", "近上千", "上百万", "上5000"])
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(max_size=30), min_size=1, max_size=30))
+@BATCHES
+@given(batches(st.text(max_size=30)))
 def test_polars_and_rowwise_readers_agree_on_arbitrary_text(texts):
     _agree(texts)

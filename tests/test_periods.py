@@ -7,7 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from conftest import BATCHES, batches
+from hypothesis import given
 from hypothesis import strategies as st
 
 from censorstats.parse.periods import resolve_periods
@@ -206,9 +207,8 @@ def _last_day(published: str | None) -> dt.date | None:
         return None
 
 
-@settings(max_examples=80, deadline=None)
-@given(st.lists(st.tuples(st.one_of(phrase_like(), st.text(max_size=30)), printed_date(), printed_date(), printed_date()),
-                min_size=1, max_size=30))
+@BATCHES
+@given(batches(st.tuples(st.one_of(phrase_like(), st.text(max_size=30)), printed_date(), printed_date(), printed_date())))
 def test_no_text_makes_a_period_that_ends_before_it_starts_or_after_its_page(rows):
     """Whatever the text and dates: no exception; a resolved period never ends before it starts, and
     never starts or ends after the page's publication; anything else is unresolved with a reason."""
