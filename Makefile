@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all build test test-fast lint validate status codebook lock clean help lab strip hooks
+.PHONY: all build test test-fast lint format validate status codebook lock clean help lab strip hooks
 all: build  ## (the default) set up .venv from the lock, then build
 # JupyterLab refuses to run as root unless told to (CI and containers run as root)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -27,9 +27,13 @@ test: lint  ## lint and type checks, then the whole test suite (what CI runs), o
 test-fast: $(STAMP)  ## the inner loop: the tests not marked integration or slow
 	$(BIN)/python -m pytest -n auto --dist worksteal -m "not integration and not slow"
 
-lint: $(STAMP)  ## ruff and mypy over src/ and tools/ (settings in pyproject.toml)
+lint: $(STAMP)  ## ruff (lint and format check) and mypy over src/ and tools/ (settings in pyproject.toml)
 	$(BIN)/ruff check src tools
+	$(BIN)/ruff format --check src tools
 	$(BIN)/mypy
+
+format: $(STAMP)  ## apply ruff's formatting to src/ and tools/
+	$(BIN)/ruff format src tools
 
 validate: $(STAMP)  ## check data/raw/ and list every problem
 	$(BIN)/censorstats validate

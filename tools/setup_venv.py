@@ -128,8 +128,17 @@ def lock(uv: Path, upgrade: bool = False) -> None:
     if pip is None:
         sys.exit("make lock needs pip 22.3 or newer in the Python that runs it (PYTHON=...)")
     options, env = uv_settings(pip)
-    compile_: tuple[str | Path, ...] = (uv, "pip", "compile", "--quiet", "--generate-hashes", "--custom-compile-command",
-                                        "make lock", *options, *(["--upgrade"] if upgrade else []))
+    compile_: tuple[str | Path, ...] = (
+        uv,
+        "pip",
+        "compile",
+        "--quiet",
+        "--generate-hashes",
+        "--custom-compile-command",
+        "make lock",
+        *options,
+        *(["--upgrade"] if upgrade else []),
+    )
     _compile(LOCK, (*compile_, "--extra", "dev", "--python-version", "3.11", ROOT / "pyproject.toml"), env)
     _compile(BOOTSTRAP_LOCK, (*compile_, "--universal", ROOT / "requirements-bootstrap.in"), env)
 

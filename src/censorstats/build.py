@@ -101,8 +101,14 @@ def _short(h: str | None) -> str:
     return h[:8] + "…" if h else "none"
 
 
-def judge(project: Project, step: pipeline.Step, record: dict | None, input_hashes: dict[str, str | None], versions: dict,
-          code: PackageCode) -> Verdict:
+def judge(
+    project: Project,
+    step: pipeline.Step,
+    record: dict | None,
+    input_hashes: dict[str, str | None],
+    versions: dict,
+    code: PackageCode,
+) -> Verdict:
     """Why `step` must be rebuilt, given the manifest record of its last build (empty list: it need not)."""
     if record is None:
         return Verdict(step, ["never built"])
@@ -146,12 +152,18 @@ def _select(targets: list[str] | None, on_request: bool = False) -> list[pipelin
         try:
             add(pipeline.step_named(t))
         except KeyError:
-            raise BuildError(f"unknown target {t!r}; targets are: " + ", ".join(s.name for s in pipeline.STEPS)) from None
+            raise BuildError(
+                f"unknown target {t!r}; targets are: " + ", ".join(s.name for s in pipeline.STEPS)
+            ) from None
     return [s for s in pipeline.STEPS if s.name in wanted]
 
 
-def status(project: Project, targets: list[str] | None = None, files: dict[str, RawBytes] | None = None,
-           on_request: bool = False) -> list[Verdict]:
+def status(
+    project: Project,
+    targets: list[str] | None = None,
+    files: dict[str, RawBytes] | None = None,
+    on_request: bool = False,
+) -> list[Verdict]:
     """The verdict on every step as things stand, without running anything.
 
     An output of a stale upstream step will change, so its consumers are stale too. Steps built
@@ -264,8 +276,10 @@ class Outcome:
     def summary(self) -> str:
         if not self.rebuilt:
             return f"nothing to do: {len(self.up_to_date)} step(s) up to date ({self.seconds:.2f} s)"
-        return (f"rebuilt {len(self.rebuilt)} step(s): {', '.join(self.rebuilt)}; "
-                f"{len(self.up_to_date)} up to date ({self.seconds:.2f} s)")
+        return (
+            f"rebuilt {len(self.rebuilt)} step(s): {', '.join(self.rebuilt)}; "
+            f"{len(self.up_to_date)} up to date ({self.seconds:.2f} s)"
+        )
 
 
 def _run(step: pipeline.Step, ctx) -> None:
@@ -366,7 +380,9 @@ def raw_fingerprints(files: dict[str, RawBytes]) -> dict[str, str | None]:
     return {p: files[p].fingerprint for p in pipeline.raw(*RAW)}
 
 
-def unvalidated_raw(project: Project, manifest: dict | None = None, files: dict[str, RawBytes] | None = None) -> list[str]:
+def unvalidated_raw(
+    project: Project, manifest: dict | None = None, files: dict[str, RawBytes] | None = None
+) -> list[str]:
     """Raw tables changed since the last successful validation (also those no step reads)."""
     validated = (manifest or read_manifest(project)).get("validated_raw", {})
     return [p for p, h in raw_fingerprints(files or raw_snapshot(project)).items() if validated.get(p, "never") != h]
@@ -378,7 +394,12 @@ def _write_manifest(project: Project, manifest: dict) -> None:
 
 def _leftovers(project: Project) -> bool:
     state = project.build_state
-    return _pending(project).exists() or any(state.glob("staging-*")) or any(state.glob("*.tmp")) or bool(dead_temp_files(state))
+    return (
+        _pending(project).exists()
+        or any(state.glob("staging-*"))
+        or any(state.glob("*.tmp"))
+        or bool(dead_temp_files(state))
+    )
 
 
 def _recover(project: Project) -> list[str]:
@@ -402,7 +423,8 @@ def _recover(project: Project) -> list[str]:
             record = {"steps": {}}
         manifest = read_manifest(project)
         adopted = [
-            name for name, step_record in record.get("steps", {}).items()
+            name
+            for name, step_record in record.get("steps", {}).items()
             if step_record != manifest["steps"].get(name)
             and all(sha256_file(project.root / p) == h for p, h in step_record.get("outputs", {}).items())
         ]
@@ -415,7 +437,9 @@ def _recover(project: Project) -> list[str]:
     return done
 
 
-def build(project: Project, targets: list[str] | None = None, force: bool = False, dry_run: bool = False, progress=None) -> Outcome:
+def build(
+    project: Project, targets: list[str] | None = None, force: bool = False, dry_run: bool = False, progress=None
+) -> Outcome:
     started = time.perf_counter()
     files = raw_snapshot(project)  # read once: validated, built from and recorded, whatever happens to them meanwhile
     verdicts = status(project, targets, files)
@@ -468,7 +492,9 @@ def build(project: Project, targets: list[str] | None = None, force: bool = Fals
                     "package_version": _package_version(),
                 }
                 if progress:
-                    progress(f"[{i}/{len(verdicts)}] {step.name}: {'; '.join(again.reasons or ['forced'])} ({time.perf_counter() - t0:.2f} s)")
+                    progress(
+                        f"[{i}/{len(verdicts)}] {step.name}: {'; '.join(again.reasons or ['forced'])} ({time.perf_counter() - t0:.2f} s)"
+                    )
             manifest["validated_raw"] = raw_prints
             if not rebuilt:
                 _write_manifest(project, manifest)

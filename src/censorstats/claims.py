@@ -91,7 +91,8 @@ def with_corrections(reports: pl.LazyFrame, corrections: pl.DataFrame | None) ->
         corrections = pl.DataFrame(schema={"report_id": pl.String, "action": pl.String, "reason": pl.String})
     present = [c for c in CORRECTION_COLUMNS if c in corrections.columns]
     fixes = corrections.lazy().select(
-        "report_id", *[pl.col(c).alias(f"correction_{c}") for c in present],
+        "report_id",
+        *[pl.col(c).alias(f"correction_{c}") for c in present],
         *[pl.lit(None, pl.String).alias(f"correction_{c}") for c in CORRECTION_COLUMNS if c not in present],
     )
     fixes = read_figures(fixes, "correction_value_text", prefix="c_")
@@ -99,8 +100,15 @@ def with_corrections(reports: pl.LazyFrame, corrections: pl.DataFrame | None) ->
     override = pl.col("correction_action") == "override"
     return lf.with_columns(
         pl.when(override).then(pl.col("correction_value_text")).otherwise(pl.col("value_text")).alias("read_as"),
-        *[pl.when(override).then(pl.col(f"c_{c}")).otherwise(pl.col(o)).alias(o)
-          for c, o in (("low", "value_low"), ("high", "value_high"), ("qualifier", "qualifier"), ("status", "parse_status"))],
+        *[
+            pl.when(override).then(pl.col(f"c_{c}")).otherwise(pl.col(o)).alias(o)
+            for c, o in (
+                ("low", "value_low"),
+                ("high", "value_high"),
+                ("qualifier", "qualifier"),
+                ("status", "parse_status"),
+            )
+        ],
     ).drop(pl.selectors.starts_with("c_"))
 
 
@@ -113,7 +121,9 @@ def with_readings(lf: pl.LazyFrame) -> pl.LazyFrame:
         significant_digits(pl.col("printed_number")).alias("significant_digits"),
         low.alias("implied_low"),
         high.alias("implied_high"),
-        pl.format("{} {}-{}", pl.col("qualifier"), pl.col("value_low").fill_null(-1), pl.col("value_high").fill_null(-1)).alias("reading"),
+        pl.format(
+            "{} {}-{}", pl.col("qualifier"), pl.col("value_low").fill_null(-1), pl.col("value_high").fill_null(-1)
+        ).alias("reading"),
         pl.coalesce(pl.col("original_outlet"), pl.col("outlet")).alias("voice"),
         source_rank().alias("source_rank"),
         source_rank(voice_type).alias("voice_rank"),
@@ -128,23 +138,34 @@ def with_headline_checks(lf: pl.LazyFrame) -> pl.LazyFrame:
     `headline_stands_alone` is null where the page prints no body figure for the metric to check against.
     """
     body = lf.filter(~pl.col("is_headline") & pl.col("printed_number").is_not_null()).select(
-        "source_id", "metric", pl.col("printed_number").alias("body_number"))
-    heads = lf.filter(pl.col("is_headline") & pl.col("printed_number").is_not_null()).select("report_id", "source_id", "metric", "printed_number")
+        "source_id", "metric", pl.col("printed_number").alias("body_number")
+    )
+    heads = lf.filter(pl.col("is_headline") & pl.col("printed_number").is_not_null()).select(
+        "report_id", "source_id", "metric", "printed_number"
+    )
     rounding = rounds_to_expr(pl.col("printed_number"), pl.col("body_number"))
-    checked = heads.join(body, on=["source_id", "metric"]).group_by("report_id").agg((~rounding.any()).alias("headline_stands_alone"))
+    checked = (
+        heads.join(body, on=["source_id", "metric"])
+        .group_by("report_id")
+        .agg((~rounding.any()).alias("headline_stands_alone"))
+    )
     return lf.join(checked, on="report_id", how="left", maintain_order="left")
 
 
 def _claim_key(lf: pl.LazyFrame) -> pl.LazyFrame:
-    default = pl.concat_str([pl.col("campaign_id"), pl.col("metric"), pl.col("platform_id")], separator="/", ignore_nulls=True)
+    default = pl.concat_str(
+        [pl.col("campaign_id"), pl.col("metric"), pl.col("platform_id")], separator="/", ignore_nulls=True
+    )
     return lf.with_columns(pl.coalesce(pl.col("claim_id"), default).alias("claim_id"))
 
 
 def prepared(reports: pl.LazyFrame, corrections: pl.DataFrame | None) -> pl.LazyFrame:
     lf = _claim_key(with_headline_checks(with_readings(with_corrections(reports, corrections))))
     role = (
-        pl.when(pl.col("correction_action") == "exclude").then(pl.lit("excluded"))
-        .when((pl.col("parse_status") != "ok") | pl.col("printed_number").is_null()).then(pl.lit("unread"))
+        pl.when(pl.col("correction_action") == "exclude")
+        .then(pl.lit("excluded"))
+        .when((pl.col("parse_status") != "ok") | pl.col("printed_number").is_null())
+        .then(pl.lit("unread"))
     )
     return lf.with_columns(role.alias("role"))
 
@@ -169,18 +190,24 @@ def consensus_points(lf: pl.LazyFrame) -> pl.LazyFrame:
     points = readable.select("claim_id", pl.col("implied_low").alias("point")).unique()
     covering = points.join(readable, on="claim_id").filter(_covers(pl.col("point")))
     per_reading = covering.group_by("claim_id", "point", "reading").agg(
-        (~pl.col("is_headline")).any().alias("in_body"), _reading_weight().alias("weight"))
+        (~pl.col("is_headline")).any().alias("in_body"), _reading_weight().alias("weight")
+    )
     evidence = per_reading.group_by("claim_id", "point").agg(
         pl.col("weight").filter(pl.col("in_body")).sum().alias("evidence"),
         pl.col("weight").filter(~pl.col("in_body")).sum().alias("headline_evidence"),
     )
-    voices = covering.filter(~pl.col("is_headline")).group_by("claim_id", "point").agg(
-        pl.col("voice").n_unique().alias("voices"), pl.col("voice_rank").min().alias("best_voice_rank"))
+    voices = (
+        covering.filter(~pl.col("is_headline"))
+        .group_by("claim_id", "point")
+        .agg(pl.col("voice").n_unique().alias("voices"), pl.col("voice_rank").min().alias("best_voice_rank"))
+    )
     return (
         evidence.join(voices, on=["claim_id", "point"], how="left")
         .with_columns(pl.col("voices").fill_null(0), pl.col("best_voice_rank").fill_null(99))
-        .sort(["claim_id", "evidence", "voices", "headline_evidence", "best_voice_rank", "point"],
-              descending=[False, True, True, True, False, False])
+        .sort(
+            ["claim_id", "evidence", "voices", "headline_evidence", "best_voice_rank", "point"],
+            descending=[False, True, True, True, False, False],
+        )
         .group_by("claim_id", maintain_order=True)
         .first()
         .select("claim_id", "point", "evidence")
@@ -190,7 +217,13 @@ def consensus_points(lf: pl.LazyFrame) -> pl.LazyFrame:
 def with_roles(lf: pl.LazyFrame) -> pl.LazyFrame:
     """Mark each readable report consensus or outlier."""
     lf = lf.join(consensus_points(lf), on="claim_id", how="left", maintain_order="left")
-    role = pl.when(pl.col("role").is_not_null()).then(pl.col("role")).when(_covers(pl.col("point"))).then(pl.lit("consensus")).otherwise(pl.lit("outlier"))
+    role = (
+        pl.when(pl.col("role").is_not_null())
+        .then(pl.col("role"))
+        .when(_covers(pl.col("point")))
+        .then(pl.lit("consensus"))
+        .otherwise(pl.lit("outlier"))
+    )
     return lf.with_columns(role.alias("role")).drop("point")
 
 
@@ -226,8 +259,10 @@ def value_readings(consensus: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("qualifier").first().alias("value_qualifier"),
             pl.len().alias("n_printing"),
         )
-        .sort(["claim_id", *[c for c, _, _ in VALUE_STEPS], "value", "reading"],
-              descending=[False, *[d for _, d, _ in VALUE_STEPS], False, False])
+        .sort(
+            ["claim_id", *[c for c, _, _ in VALUE_STEPS], "value", "reading"],
+            descending=[False, *[d for _, d, _ in VALUE_STEPS], False, False],
+        )
     )
 
 
@@ -235,22 +270,35 @@ def chosen_values(consensus: pl.LazyFrame) -> pl.LazyFrame:
     """Per claim: the chosen reading, why, and the best page printing it."""
     readings = value_readings(consensus)
     decided = readings.group_by("claim_id", maintain_order=True).agg(
-        pl.col("reading").first(), pl.col("value").first(), pl.col("value_qualifier").first(),
-        pl.col("significant_digits").first().alias("value_digits"), pl.col("n_printing").first(),
-        pl.col("reading").get(1, null_on_oob=True).alias("runner_up"), pl.len().alias("n_readings"),
+        pl.col("reading").first(),
+        pl.col("value").first(),
+        pl.col("value_qualifier").first(),
+        pl.col("significant_digits").first().alias("value_digits"),
+        pl.col("n_printing").first(),
+        pl.col("reading").get(1, null_on_oob=True).alias("runner_up"),
+        pl.len().alias("n_readings"),
         *[pl.col(c) for c, _, _ in VALUE_STEPS],
     )
     decided = decided.with_columns(
-        pl.when(pl.col("runner_up").is_null()).then(pl.lit("only reading in the consensus")).otherwise(
-            _first_difference()).alias("value_rule")
-    ).select("claim_id", "reading", "value", "value_qualifier", "value_digits", "n_printing", "n_readings", "value_rule")
+        pl.when(pl.col("runner_up").is_null())
+        .then(pl.lit("only reading in the consensus"))
+        .otherwise(_first_difference())
+        .alias("value_rule")
+    ).select(
+        "claim_id", "reading", "value", "value_qualifier", "value_digits", "n_printing", "n_readings", "value_rule"
+    )
     best = (
         consensus.join(decided.select("claim_id", "reading"), on=["claim_id", "reading"])
         .sort(["claim_id", "is_headline", "source_rank", pl.col("published").fill_null("9999"), "report_id"])
         .group_by("claim_id", maintain_order=True)
         .first()
-        .select("claim_id", pl.col("report_id").alias("best_report_id"), pl.col("read_as").alias("value_text"),
-                pl.col("outlet").alias("best_outlet"), pl.col("url").alias("best_url"))
+        .select(
+            "claim_id",
+            pl.col("report_id").alias("best_report_id"),
+            pl.col("read_as").alias("value_text"),
+            pl.col("outlet").alias("best_outlet"),
+            pl.col("url").alias("best_url"),
+        )
     )
     return decided.join(best, on="claim_id", how="left")
 
@@ -277,11 +325,13 @@ def announcements(consensus: pl.LazyFrame) -> pl.LazyFrame:
     _, page_last = published_bounds(pl.col("published"))
     _, original_last = published_bounds(pl.col("original_published"))
     dated = consensus.with_columns(
-        pl.when(pl.col("is_republication")).then(original_last).otherwise(page_last).alias("public_on"))
+        pl.when(pl.col("is_republication")).then(original_last).otherwise(page_last).alias("public_on")
+    )
     return (
         dated.filter(pl.col("public_on").is_not_null())
         .sort(["claim_id", "public_on", "source_rank", "report_id"])
-        .group_by("claim_id", maintain_order=True).first()
+        .group_by("claim_id", maintain_order=True)
+        .first()
         .select("claim_id", pl.col("public_on").alias("announced_on"), pl.col("report_id").alias("announced_report_id"))
     )
 
@@ -293,10 +343,19 @@ def _best_stated_period(stated: pl.LazyFrame, by: str) -> pl.LazyFrame:
     """Per `by`, the period of the best report stating one: dates given in reports.csv first, then an
     original page's phrase before a republication's, a finer precision, the better source, the earlier page."""
     return (
-        stated.sort([by, pl.col("period_status") != "explicit", "is_republication",
-                     pl.col("period_precision").replace_strict(PRECISION_RANK, default=9, return_dtype=pl.Int64),
-                     "source_rank", pl.col("published").fill_null("9999"), "report_id"])
-        .group_by(by, maintain_order=True).first()
+        stated.sort(
+            [
+                by,
+                pl.col("period_status") != "explicit",
+                "is_republication",
+                pl.col("period_precision").replace_strict(PRECISION_RANK, default=9, return_dtype=pl.Int64),
+                "source_rank",
+                pl.col("published").fill_null("9999"),
+                "report_id",
+            ]
+        )
+        .group_by(by, maintain_order=True)
+        .first()
         .select(by, "period_start", "period_end", "period_precision", pl.col("report_id").alias("period_report_id"))
     )
 
@@ -312,17 +371,27 @@ def claim_periods(consensus: pl.LazyFrame) -> pl.LazyFrame:
     own = _best_stated_period(stated, "claim_id").with_columns(pl.lit("claim").alias("period_basis"))
     # Only periods with both ends count here: "so far" (an end alone) fits any period ending on that day.
     per_campaign = own.filter(pl.col("period_start").is_not_null() & pl.col("period_end").is_not_null()).join(
-        consensus.select("claim_id", "campaign_id").unique(), on="claim_id")
+        consensus.select("claim_id", "campaign_id").unique(), on="claim_id"
+    )
     agreed = (
         per_campaign.group_by("campaign_id")
-        .agg(pl.struct("period_start", "period_end").n_unique().alias("n_periods"),
-             pl.col("period_start").first(), pl.col("period_end").first(),
-             pl.col("period_precision").sort_by("period_report_id").first(), pl.col("period_report_id").min())
-        .filter(pl.col("n_periods") == 1).drop("n_periods")
+        .agg(
+            pl.struct("period_start", "period_end").n_unique().alias("n_periods"),
+            pl.col("period_start").first(),
+            pl.col("period_end").first(),
+            pl.col("period_precision").sort_by("period_report_id").first(),
+            pl.col("period_report_id").min(),
+        )
+        .filter(pl.col("n_periods") == 1)
+        .drop("n_periods")
     )
     borrowed = (
-        consensus.select("claim_id", "campaign_id").unique().join(own.select("claim_id"), on="claim_id", how="anti")
-        .join(agreed, on="campaign_id").drop("campaign_id").with_columns(pl.lit("campaign").alias("period_basis"))
+        consensus.select("claim_id", "campaign_id")
+        .unique()
+        .join(own.select("claim_id"), on="claim_id", how="anti")
+        .join(agreed, on="campaign_id")
+        .drop("campaign_id")
+        .with_columns(pl.lit("campaign").alias("period_basis"))
     )
     return pl.concat([own, borrowed.select(own.collect_schema().names())])
 
@@ -331,9 +400,18 @@ def with_inferred_periods(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFram
     """A report of a claim's figure that states no period of its own takes the claim's, marked inferred, naming
     the report it came from. Consensus reports, and unread ones (another language: the figure is the claim's,
     the words could not be read); never an outlier, which may be another figure."""
-    claim_period = claims.select("claim_id", pl.col("period_start").alias("c_start"), pl.col("period_end").alias("c_end"),
-                                 pl.col("period_precision").alias("c_precision"), "period_report_id")
-    inferred = pl.col("role").is_in(["consensus", "unread"]) & ~pl.col("period_status").is_in(["explicit", "resolved"]) & pl.col("period_report_id").is_not_null()
+    claim_period = claims.select(
+        "claim_id",
+        pl.col("period_start").alias("c_start"),
+        pl.col("period_end").alias("c_end"),
+        pl.col("period_precision").alias("c_precision"),
+        "period_report_id",
+    )
+    inferred = (
+        pl.col("role").is_in(["consensus", "unread"])
+        & ~pl.col("period_status").is_in(["explicit", "resolved"])
+        & pl.col("period_report_id").is_not_null()
+    )
     return lf.join(claim_period, on="claim_id", how="left", maintain_order="left").with_columns(
         pl.when(inferred).then(pl.col("c_start")).otherwise(pl.col("period_start")).alias("period_start"),
         pl.when(inferred).then(pl.col("c_end")).otherwise(pl.col("period_end")).alias("period_end"),
@@ -343,21 +421,35 @@ def with_inferred_periods(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFram
     )
 
 
-
 def _value_note() -> pl.Expr:
     """One sentence a reader can check: who agrees, on what, what was chosen and what was left out."""
     agree = pl.format(
         "{} of {} readable reports agree ({} independent voices, {} distinct readings), on {}",
-        pl.col("n_consensus"), pl.col("n_readable"), pl.col("n_voices"), pl.col("n_readings"),
-        pl.when(pl.col("consensus_low") == pl.col("consensus_high")).then(commas(pl.col("consensus_low")))
+        pl.col("n_consensus"),
+        pl.col("n_readable"),
+        pl.col("n_voices"),
+        pl.col("n_readings"),
+        pl.when(pl.col("consensus_low") == pl.col("consensus_high"))
+        .then(commas(pl.col("consensus_low")))
         .otherwise(pl.format("{} to {}", commas(pl.col("consensus_low")), commas(pl.col("consensus_high")))),
     )
-    chosen = pl.format('; the value is "{}" ({}, {} significant digits, printed by {} report(s))',
-                       pl.col("value_text"), pl.col("value_rule"), pl.col("value_digits"), pl.col("n_printing"))
-    left_out = pl.when(pl.col("outlier_report_ids").is_not_null()).then(
-        pl.format("; outside the consensus: {} (see discrepancies)", pl.col("outlier_report_ids"))).otherwise(pl.lit(""))
-    return pl.when(pl.col("n_consensus") == 0).then(pl.lit("No report of this claim could be read as a number.")).otherwise(
-        pl.concat_str([agree, chosen, left_out, pl.lit(".")]))
+    chosen = pl.format(
+        '; the value is "{}" ({}, {} significant digits, printed by {} report(s))',
+        pl.col("value_text"),
+        pl.col("value_rule"),
+        pl.col("value_digits"),
+        pl.col("n_printing"),
+    )
+    left_out = (
+        pl.when(pl.col("outlier_report_ids").is_not_null())
+        .then(pl.format("; outside the consensus: {} (see discrepancies)", pl.col("outlier_report_ids")))
+        .otherwise(pl.lit(""))
+    )
+    return (
+        pl.when(pl.col("n_consensus") == 0)
+        .then(pl.lit("No report of this claim could be read as a number."))
+        .otherwise(pl.concat_str([agree, chosen, left_out, pl.lit(".")]))
+    )
 
 
 def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -369,7 +461,10 @@ def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("headline_stands_alone").fill_null(False).all().alias("outlet_only"),
     )
     per_role = lf.group_by("claim_id").agg(
-        pl.col("campaign_id").first(), pl.col("authority_id").first(), pl.col("metric").first(), pl.col("unit").first(),
+        pl.col("campaign_id").first(),
+        pl.col("authority_id").first(),
+        pl.col("metric").first(),
+        pl.col("unit").first(),
         pl.col("platform_id").first(),
         pl.len().cast(pl.Int64).alias("n_reports"),
         pl.col("role").is_in(["consensus", "outlier"]).sum().cast(pl.Int64).alias("n_readable"),
@@ -387,7 +482,10 @@ def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("value_rule").fill_null("no readable report"),
             pl.col("n_voices").fill_null(0).cast(pl.Int64),
             pl.col("n_readings").fill_null(0).cast(pl.Int64),
-            pl.when(pl.col("outlet_only").fill_null(False)).then(pl.lit("outlet_figure")).otherwise(pl.lit("official")).alias("claim_kind"),
+            pl.when(pl.col("outlet_only").fill_null(False))
+            .then(pl.lit("outlet_figure"))
+            .otherwise(pl.lit("official"))
+            .alias("claim_kind"),
         )
     )
     return out.with_columns(_value_note().alias("value_note"))
@@ -395,10 +493,29 @@ def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
 
 def claim_reports_table(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
     return with_inferred_periods(lf, claims).select(
-        "report_id", "claim_id", "role", "value_text", "read_as", "qualifier", "value_low", "value_high", "printed_number",
-        "significant_digits", "implied_low", "implied_high", "voice", "is_headline", "period_start", "period_end",
-        "period_precision", "period_status", "period_evidence", "correction_action",
-        "correction_reason", "correction_decided_by", "correction_decided_on",
+        "report_id",
+        "claim_id",
+        "role",
+        "value_text",
+        "read_as",
+        "qualifier",
+        "value_low",
+        "value_high",
+        "printed_number",
+        "significant_digits",
+        "implied_low",
+        "implied_high",
+        "voice",
+        "is_headline",
+        "period_start",
+        "period_end",
+        "period_precision",
+        "period_status",
+        "period_evidence",
+        "correction_action",
+        "correction_reason",
+        "correction_decided_by",
+        "correction_decided_on",
     )
 
 

@@ -22,7 +22,10 @@ def _print_problems(problems, project: Project) -> None:
     for line in capped(problems):
         print(line, file=sys.stderr)
     write_problems(problems, project.build_state / "problems.json")
-    print(summary(problems) + f" (machine-readable copy: {project.relative(project.build_state / 'problems.json')})", file=sys.stderr)
+    print(
+        summary(problems) + f" (machine-readable copy: {project.relative(project.build_state / 'problems.json')})",
+        file=sys.stderr,
+    )
 
 
 def cmd_validate(args, project: Project) -> int:
@@ -48,8 +51,10 @@ def cmd_validate(args, project: Project) -> int:
     for p in shown:
         print(p.format())
     selection = f"; {len(shown)} shown" if len(shown) != len(problems) else ""
-    print(f"{summary(problems)}{selection} (machine-readable copy: {project.relative(project.build_state / 'problems.json')})",
-          file=sys.stderr)
+    print(
+        f"{summary(problems)}{selection} (machine-readable copy: {project.relative(project.build_state / 'problems.json')})",
+        file=sys.stderr,
+    )
     return 1 if has_errors(problems) else 0
 
 
@@ -89,7 +94,9 @@ def _problems_line(outcome, project: Project) -> str:
         if recorded is None:
             return "data not checked yet"
         return f"{sum(p['severity'] == 'warning' for p in recorded)} warning(s), none new since the last build"
-    return summary_line(outcome.diagnostics, outcome.new) + ("; list them: censorstats validate --new" if outcome.new else "")
+    return summary_line(outcome.diagnostics, outcome.new) + (
+        "; list them: censorstats validate --new" if outcome.new else ""
+    )
 
 
 def cmd_status(args, project: Project) -> int:
@@ -122,7 +129,9 @@ def _texts_to_parse(args) -> list[str]:
                 text.encode("utf-8")
             except UnicodeEncodeError as exc:  # undecodable bytes arrive from argv as surrogates
                 byte = ord(text[exc.start]) & 0xFF
-                raise UnsafePath(f"argument {i}", f"is not UTF-8 text (byte 0x{byte:02x} at character {exc.start + 1})", "encoding") from None
+                raise UnsafePath(
+                    f"argument {i}", f"is not UTF-8 text (byte 0x{byte:02x} at character {exc.start + 1})", "encoding"
+                ) from None
         return args.text
     data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
     try:
@@ -130,7 +139,9 @@ def _texts_to_parse(args) -> list[str]:
         return lines[:-1] if lines[-1] == "" else lines
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise UnsafePath("<stdin>", f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x})", "encoding") from None
+        raise UnsafePath(
+            "<stdin>", f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x})", "encoding"
+        ) from None
 
 
 def _date_argument(text: str) -> str:
@@ -154,20 +165,40 @@ def cmd_parse_periods(args, texts: list[str]) -> int:
     from censorstats.parse.periods import resolve_periods
 
     n = len(texts)
-    df = pl.DataFrame({"text": texts, "published": [args.published] * n, "campaign_start": [args.campaign_start] * n,
-                       "campaign_end": [args.campaign_end] * n}, schema=dict.fromkeys(["text", "published", "campaign_start", "campaign_end"], pl.String))
+    df = pl.DataFrame(
+        {
+            "text": texts,
+            "published": [args.published] * n,
+            "campaign_start": [args.campaign_start] * n,
+            "campaign_end": [args.campaign_end] * n,
+        },
+        schema=dict.fromkeys(["text", "published", "campaign_start", "campaign_end"], pl.String),
+    )
     out = resolve_periods(df, "text", "published", "campaign_start", "campaign_end").collect()
     for rec in out.drop("campaign_start", "campaign_end").iter_rows(named=True):
         start = "" if rec["period_start"] is None else rec["period_start"].isoformat()
         end = "" if rec["period_end"] is None else rec["period_end"].isoformat()
         if args.json:
-            print(json.dumps({"text": rec["text"], "published": rec["published"], "start": start or None, "end": end or None,
-                              "precision": rec["period_precision"], "status": rec["period_status"], "reason": rec["period_reason"]},
-                             ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "text": rec["text"],
+                        "published": rec["published"],
+                        "start": start or None,
+                        "end": end or None,
+                        "precision": rec["period_precision"],
+                        "status": rec["period_status"],
+                        "reason": rec["period_reason"],
+                    },
+                    ensure_ascii=False,
+                )
+            )
         elif rec["period_status"] == "resolved":
             print(f"{rec['text']}\t[{start}, {end}]\t{rec['period_precision']}\tresolved")
         else:
-            print(f"{rec['text']}\t{rec['period_status']}" + (f": {rec['period_reason']}" if rec["period_reason"] else ""))
+            print(
+                f"{rec['text']}\t{rec['period_status']}" + (f": {rec['period_reason']}" if rec["period_reason"] else "")
+            )
     return 0
 
 
@@ -215,7 +246,9 @@ def cmd_discrepancies(args, project: Project) -> int:
     found = _processed(project, "discrepancies")
     if args.type:
         found = found.filter(pl.col("type").is_in(args.type))
-    for (campaign,), group in found.sort("campaign_id", "type", "discrepancy_id").group_by("campaign_id", maintain_order=True):
+    for (campaign,), group in found.sort("campaign_id", "type", "discrepancy_id").group_by(
+        "campaign_id", maintain_order=True
+    ):
         print(campaign)
         for rec in group.iter_rows(named=True):
             print(f"  {rec['type']} [{rec['report_ids']}]: {rec['sentence']}")
@@ -255,9 +288,10 @@ def cmd_codebook(args, project: Project) -> int:
     return 0
 
 
-
 HELP = {
-    "validate": ("check every raw table and list every problem (file:line (id): column)", """\
+    "validate": (
+        "check every raw table and list every problem (file:line (id): column)",
+        """\
 Check every table in data/raw/ against its schema and the other tables, and read every printed
 figure and period phrase. Like a linter: one line per problem on stdout,
 
@@ -269,8 +303,11 @@ problem goes to data/.build/problems.json. Warnings a correction settles are not
 examples:
   censorstats validate | grep r474
   censorstats validate --new            problems added since the last build
-  censorstats validate --errors-only"""),
-    "build": ("rebuild what is stale in data/processed/ and reports/figures/", """\
+  censorstats validate --errors-only""",
+    ),
+    "build": (
+        "rebuild what is stale in data/processed/ and reports/figures/",
+        """\
 Validate data/raw/, then rebuild every output whose inputs, code or libraries changed (or that is
 missing or was edited by hand), and publish each output folder at once. Nothing is written when
 the data has an error. The last line counts the warnings and names those new since the last build.
@@ -278,12 +315,18 @@ the data has an error. The last line counts the warnings and names those new sin
 targets: sources, reports, reach, reconcile, compare, fig_campaign_scale, fig_scale_vs_reach,
 fig_reach_over_time, fig_discrepancies, report, or an output file name (e.g. claims.parquet).
 `report` (the notebooks executed and rendered to reports/html/, seconds per notebook) is built
-only when named: `censorstats build report`, or `make report`."""),
-    "status": ("list every target as up to date or stale", """\
+only when named: `censorstats build report`, or `make report`.""",
+    ),
+    "status": (
+        "list every target as up to date or stale",
+        """\
 For each output: up to date or stale, and with --why the reasons (an input changed, with its old
 and new SHA-256; the step's code changed; an output is missing or was edited by hand). Reads file
-contents, never file times. Changes nothing."""),
-    "parse": ("read printed figures as intervals (one per line on stdin when no TEXT)", """\
+contents, never file times. Changes nothing.""",
+    ),
+    "parse": (
+        "read printed figures as intervals (one per line on stdin when no TEXT)",
+        """\
 Read printed figures the way the build reads value_text: "more than 9,800" is [9800, ] at_least,
 "近1.1万" (nearly 11,000) is [ , 11000] at_most, "9,800" is [9800, 9800] exact. Text it cannot
 read in full (another language, an unknown word) is 'unparsed', with the reason.
@@ -293,25 +336,39 @@ With --period, read period phrases instead, as the build reads period_text on a 
 examples:
   censorstats parse "近1.1万" "more than 9,800"
   cut -f1 figures.txt | censorstats parse --json
-  censorstats parse --period "10月20日至11月12日" "so far" --published 2018-11-13"""),
-    "discrepancies": ("list the discrepancies between reports, grouped by campaign", """\
+  censorstats parse --period "10月20日至11月12日" "so far" --published 2018-11-13""",
+    ),
+    "discrepancies": (
+        "list the discrepancies between reports, grouped by campaign",
+        """\
 The reports of one official figure that cannot be reconciled with it, from
 data/processed/discrepancies.parquet, grouped by campaign, each with a sentence that explains it.
-Types: """ + ", ".join(DISCREPANCY_TYPES) + ". Run `censorstats build` first."),
-    "trace": ("the whole path of a number: page, text, interval, claim, consensus, figures", """\
+Types: """
+        + ", ".join(DISCREPANCY_TYPES)
+        + ". Run `censorstats build` first.",
+    ),
+    "trace": (
+        "the whole path of a number: page, text, interval, claim, consensus, figures",
+        """\
 For a report id (r140): the page, the text as printed, the interval it was read as, its period,
 its claim and role, any correction (reason, who decided and when, the corrected reading), the
 discrepancies it is in, and the report figures that draw it. For a claim id
-(2018-self-media-clean-up/accounts_closed): the claim and all its reports. Reads data/processed/."""),
-    "codebook": ("write docs/codebook.md from the schemas", """\
+(2018-self-media-clean-up/accounts_closed): the claim and all its reports. Reads data/processed/.""",
+    ),
+    "codebook": (
+        "write docs/codebook.md from the schemas",
+        """\
 Write docs/codebook.md, every table and column with its type and description, from the schemas
-(the single source of truth). --check fails if the file is not what the schemas say."""),
+(the single source of truth). --check fails if the file is not what the schemas say.""",
+    ),
 }
 
 
 def _subcommand(sub, name: str, func):
     short, description = HELP[name]
-    command = sub.add_parser(name, help=short, description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    command = sub.add_parser(
+        name, help=short, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     command.set_defaults(func=func)
     return command
 
@@ -319,33 +376,57 @@ def _subcommand(sub, name: str, func):
 def parser() -> argparse.ArgumentParser:
     from censorstats import __version__
 
-    p = argparse.ArgumentParser(prog="censorstats", description="Traceable tables and figures of China's campaigns against online accounts.",
-                                epilog="`censorstats COMMAND --help` explains each command. Data: data/raw/ (edited by hand), "
-                                       "data/processed/ and reports/figures/ (built).")
+    p = argparse.ArgumentParser(
+        prog="censorstats",
+        description="Traceable tables and figures of China's campaigns against online accounts.",
+        epilog="`censorstats COMMAND --help` explains each command. Data: data/raw/ (edited by hand), "
+        "data/processed/ and reports/figures/ (built).",
+    )
     p.add_argument("--version", action="version", version=f"censorstats {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     v = _subcommand(sub, "validate", cmd_validate)
     v.add_argument("--new", action="store_true", help="only problems that were not there at the end of the last build")
-    v.add_argument("--id", action="append", metavar="ID", help="only problems in the row with this id, e.g. r474 (repeatable)")
+    v.add_argument(
+        "--id", action="append", metavar="ID", help="only problems in the row with this id, e.g. r474 (repeatable)"
+    )
     v.add_argument("--errors-only", action="store_true", help="leave warnings out")
     b = _subcommand(sub, "build", cmd_build)
-    b.add_argument("targets", nargs="*", metavar="TARGET", help="steps or output files (default: everything but the report)")
+    b.add_argument(
+        "targets", nargs="*", metavar="TARGET", help="steps or output files (default: everything but the report)"
+    )
     b.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     b.add_argument("--dry-run", action="store_true", help="say what would be rebuilt, change nothing")
-    b.add_argument("--verbose", "-v", action="store_true", help="show each step as it runs, also when not on a terminal")
+    b.add_argument(
+        "--verbose", "-v", action="store_true", help="show each step as it runs, also when not on a terminal"
+    )
     s = _subcommand(sub, "status", cmd_status)
     s.add_argument("targets", nargs="*", metavar="TARGET", help="steps or output files (default: everything)")
     s.add_argument("--why", action="store_true", help="say why each stale target is stale")
     r = _subcommand(sub, "parse", cmd_parse)
     r.add_argument("text", nargs="*", metavar="TEXT", help="printed figures (default: one per line on stdin)")
-    r.add_argument("--json", action="store_true", help="one JSON object per text: text, low, high, qualifier, status, reason")
-    r.add_argument("--period", action="store_true", help="read period phrases instead: start, end, precision, status, reason")
-    r.add_argument("--published", type=_date_argument, help="with --period: the page's date (YYYY-MM-DD, YYYY-MM or YYYY)")
-    r.add_argument("--campaign-start", type=_date_argument, help="with --period: the campaign's first day, for 'during the campaign'")
+    r.add_argument(
+        "--json", action="store_true", help="one JSON object per text: text, low, high, qualifier, status, reason"
+    )
+    r.add_argument(
+        "--period", action="store_true", help="read period phrases instead: start, end, precision, status, reason"
+    )
+    r.add_argument(
+        "--published", type=_date_argument, help="with --period: the page's date (YYYY-MM-DD, YYYY-MM or YYYY)"
+    )
+    r.add_argument(
+        "--campaign-start",
+        type=_date_argument,
+        help="with --period: the campaign's first day, for 'during the campaign'",
+    )
     r.add_argument("--campaign-end", type=_date_argument, help="with --period: the campaign's last day")
     d = _subcommand(sub, "discrepancies", cmd_discrepancies)
-    d.add_argument("--type", action="append", choices=DISCREPANCY_TYPES, metavar="TYPE",
-                   help="only this type (repeatable); one of: " + ", ".join(DISCREPANCY_TYPES))
+    d.add_argument(
+        "--type",
+        action="append",
+        choices=DISCREPANCY_TYPES,
+        metavar="TYPE",
+        help="only this type (repeatable); one of: " + ", ".join(DISCREPANCY_TYPES),
+    )
     t = _subcommand(sub, "trace", cmd_trace)
     t.add_argument("id", metavar="ID", help="a report_id (reports.csv) or a claim_id (claims.csv)")
     c = _subcommand(sub, "codebook", cmd_codebook)
@@ -373,8 +454,14 @@ class _Escaped:
         return getattr(self.stream, name)
 
 
-OS_ERROR_CODES = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EACCES: "permission", errno.EPERM: "permission",
-                  errno.EROFS: "read_only", errno.ELOOP: "bad_link"}
+OS_ERROR_CODES = {
+    errno.ENOSPC: "disk_full",
+    errno.EDQUOT: "disk_full",
+    errno.EACCES: "permission",
+    errno.EPERM: "permission",
+    errno.EROFS: "read_only",
+    errno.ELOOP: "bad_link",
+}
 
 
 def _failure_line(exc: OSError | UnsafePath, project: Project) -> str:

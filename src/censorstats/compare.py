@@ -47,17 +47,24 @@ def platform_series(usable: pl.LazyFrame) -> pl.LazyFrame:
     """Per platform, the definition most of its usable figures carry (module doc)."""
     return (
         usable.filter(pl.col("definition").is_not_null())
-        .group_by("platform_id", "definition").agg(pl.len().alias("n"))
+        .group_by("platform_id", "definition")
+        .agg(pl.len().alias("n"))
         .sort(["platform_id", "n", "definition"], descending=[False, True, False])
-        .group_by("platform_id", maintain_order=True).first()
+        .group_by("platform_id", maintain_order=True)
+        .first()
         .select("platform_id", pl.col("definition").alias("series"))
     )
 
 
 def reach_series(reach: pl.LazyFrame, measure: str = MEASURE) -> pl.LazyFrame:
     """One reach figure per platform and period end, from the best page that printed it, within the platform's series."""
-    usable = reach.filter((pl.col("measure") == measure) & pl.col("as_of").is_not_null() & (pl.col("parse_status") == "ok")
-                          & ~pl.col("is_estimate") & pl.col("value_low").is_not_null())
+    usable = reach.filter(
+        (pl.col("measure") == measure)
+        & pl.col("as_of").is_not_null()
+        & (pl.col("parse_status") == "ok")
+        & ~pl.col("is_estimate")
+        & pl.col("value_low").is_not_null()
+    )
     in_series = pl.col("series").is_null() | (pl.col("definition") == pl.col("series"))
     return (
         usable.join(platform_series(usable), on="platform_id", how="left")
@@ -66,8 +73,19 @@ def reach_series(reach: pl.LazyFrame, measure: str = MEASURE) -> pl.LazyFrame:
         .sort(["platform_id", "as_of", source_rank(), pl.col("qualifier") != "exact", "reach_id"])
         .group_by("platform_id", "as_of", maintain_order=True)
         .first()
-        .select("platform_id", "platform", "as_of", "reach_id", "value_text", "value_low", "value_high", "outlet", "url",
-                "source_type", "definition")
+        .select(
+            "platform_id",
+            "platform",
+            "as_of",
+            "reach_id",
+            "value_text",
+            "value_low",
+            "value_high",
+            "outlet",
+            "url",
+            "source_type",
+            "definition",
+        )
     )
 
 
@@ -77,19 +95,40 @@ def _assert_sorted(df: pl.DataFrame, by: str, on: str) -> None:
     assert unsorted.height == 0, f"not sorted by {on} within {by}: {unsorted[by].to_list()}"
 
 
-CLAIM_COLUMNS = ["claim_id", "campaign_id", "authority_id", "metric", "platform_id", "announced_on", "consensus_low",
-                 "consensus_high", "value", "value_text", "best_outlet", "n_consensus"]
+CLAIM_COLUMNS = [
+    "claim_id",
+    "campaign_id",
+    "authority_id",
+    "metric",
+    "platform_id",
+    "announced_on",
+    "consensus_low",
+    "consensus_high",
+    "value",
+    "value_text",
+    "best_outlet",
+    "n_consensus",
+]
 
 
 def _targets(claims: pl.LazyFrame, platforms: list[str]) -> pl.LazyFrame:
     """(claim, platform) pairs: the named platform, or every platform when the claim names none."""
-    account = claims.filter((pl.col("claim_kind") == "official") & (pl.col("unit") == "accounts")
-                            & pl.col("announced_on").is_not_null() & pl.col("value").is_not_null())
+    account = claims.filter(
+        (pl.col("claim_kind") == "official")
+        & (pl.col("unit") == "accounts")
+        & pl.col("announced_on").is_not_null()
+        & pl.col("value").is_not_null()
+    )
     account = account.select(CLAIM_COLUMNS).with_columns(pl.col("platform_id").cast(pl.String))
-    named = account.filter(pl.col("platform_id").is_not_null()).with_columns(pl.lit(True).alias("platform_named_by_claim"))
-    every = (account.filter(pl.col("platform_id").is_null()).drop("platform_id")
-             .join(pl.LazyFrame({"platform_id": platforms}), how="cross")
-             .with_columns(pl.lit(False).alias("platform_named_by_claim")))
+    named = account.filter(pl.col("platform_id").is_not_null()).with_columns(
+        pl.lit(True).alias("platform_named_by_claim")
+    )
+    every = (
+        account.filter(pl.col("platform_id").is_null())
+        .drop("platform_id")
+        .join(pl.LazyFrame({"platform_id": platforms}), how="cross")
+        .with_columns(pl.lit(False).alias("platform_named_by_claim"))
+    )
     return pl.concat([named, every.select(named.collect_schema().names())])
 
 
@@ -108,14 +147,30 @@ def _with_ratios(lf: pl.LazyFrame) -> pl.LazyFrame:
 def scale_vs_reach(claims: pl.LazyFrame, reach: pl.LazyFrame) -> pl.LazyFrame:
     series = reach_series(reach).collect().sort("platform_id", "as_of")
     _assert_sorted(series, "platform_id", "as_of")
-    targets = _targets(claims, sorted(series["platform_id"].unique().to_list())).collect().sort("platform_id", "announced_on")
+    targets = (
+        _targets(claims, sorted(series["platform_id"].unique().to_list())).collect().sort("platform_id", "announced_on")
+    )
     _assert_sorted(targets, "platform_id", "announced_on")
     matched = targets.join_asof(
-        series.rename({"as_of": "reach_as_of", "value_text": "reach_value_text", "value_low": "reach_low", "value_high": "reach_high",
-                       "outlet": "reach_outlet", "url": "reach_url", "source_type": "reach_source_type", "definition": "reach_definition",
-                       "platform": "reach_platform"}),
-        left_on="announced_on", right_on="reach_as_of", by="platform_id", strategy="backward",
-        tolerance=timedelta(days=REACH_TOLERANCE_DAYS), check_sortedness=False,
+        series.rename(
+            {
+                "as_of": "reach_as_of",
+                "value_text": "reach_value_text",
+                "value_low": "reach_low",
+                "value_high": "reach_high",
+                "outlet": "reach_outlet",
+                "url": "reach_url",
+                "source_type": "reach_source_type",
+                "definition": "reach_definition",
+                "platform": "reach_platform",
+            }
+        ),
+        left_on="announced_on",
+        right_on="reach_as_of",
+        by="platform_id",
+        strategy="backward",
+        tolerance=timedelta(days=REACH_TOLERANCE_DAYS),
+        check_sortedness=False,
     ).filter(pl.col("reach_id").is_not_null())
     matched = matched.with_columns(
         pl.col("reach_low").alias("reach_value"),
@@ -126,13 +181,31 @@ def scale_vs_reach(claims: pl.LazyFrame, reach: pl.LazyFrame) -> pl.LazyFrame:
         .sort("claim_id", "platform_id")
         .group_by("claim_id", maintain_order=True)
         .agg(
-            pl.exclude("platform_id", "reach_platform", "reach_id", "reach_low", "reach_high", "reach_value", "reach_as_of",
-                       "reach_gap_days", "reach_value_text", "reach_outlet", "reach_url", "reach_source_type", "reach_definition").first(),
+            pl.exclude(
+                "platform_id",
+                "reach_platform",
+                "reach_id",
+                "reach_low",
+                "reach_high",
+                "reach_value",
+                "reach_as_of",
+                "reach_gap_days",
+                "reach_value_text",
+                "reach_outlet",
+                "reach_url",
+                "reach_source_type",
+                "reach_definition",
+            ).first(),
             pl.lit(ALL_PLATFORMS).alias("platform_id"),
-            pl.format("sum of {} platforms (counts people on several platforms more than once)", pl.len()).alias("reach_platform"),
+            pl.format("sum of {} platforms (counts people on several platforms more than once)", pl.len()).alias(
+                "reach_platform"
+            ),
             pl.col("reach_id").str.join(" "),
             pl.col("reach_low").sum(),
-            pl.when(pl.col("reach_high").is_null().any()).then(None).otherwise(pl.col("reach_high").sum()).alias("reach_high"),
+            pl.when(pl.col("reach_high").is_null().any())
+            .then(None)
+            .otherwise(pl.col("reach_high").sum())
+            .alias("reach_high"),
             pl.col("reach_low").sum().alias("reach_value"),
             pl.col("reach_as_of").min(),
             pl.col("reach_gap_days").max(),

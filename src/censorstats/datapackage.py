@@ -37,7 +37,11 @@ def table_schema(schema, key: str) -> dict:
     """A Frictionless Table Schema from a processed table's Pandera schema, in the column order of the CSV."""
     fields = []
     for name, column in schema.columns.items():
-        field = {"name": name, "type": FRICTIONLESS_TYPES.get(str(column.dtype), "string"), "description": column.description or ""}
+        field = {
+            "name": name,
+            "type": FRICTIONLESS_TYPES.get(str(column.dtype), "string"),
+            "description": column.description or "",
+        }
         constraints = _constraints(column)
         if constraints:
             field["constraints"] = constraints
@@ -55,16 +59,31 @@ def descriptor(csvs: dict[str, Path], keys: dict[str, str]) -> dict:
     for name, key in keys.items():
         csv = csvs[name]
         data = csv.read_bytes()
-        resources.append({
-            "name": name.replace("_", "-"), "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-            "description": PROCESSED[name].description,
-            "schema": table_schema(schemas.PROCESSED_SCHEMAS[name], key),
-        })
-    return {"name": "censorstats", "title": "censorstats: China's campaigns against online accounts, traceable tables",
-            "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                          "title": "Creative Commons Attribution 4.0"}],
-            "resources": resources}
+        resources.append(
+            {
+                "name": name.replace("_", "-"),
+                "path": f"{name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "bytes": len(data),
+                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "description": PROCESSED[name].description,
+                "schema": table_schema(schemas.PROCESSED_SCHEMAS[name], key),
+            }
+        )
+    return {
+        "name": "censorstats",
+        "title": "censorstats: China's campaigns against online accounts, traceable tables",
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+                "title": "Creative Commons Attribution 4.0",
+            }
+        ],
+        "resources": resources,
+    }
 
 
 def write_descriptor(csvs: dict[str, Path], keys: dict[str, str], out: Path) -> None:

@@ -15,14 +15,18 @@ DAY_FORMAT = "%Y-%m-%d"
 def published_bounds(published: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """First and last day a publication date of precision day, month or year can stand for."""
     first = (
-        pl.when(published.str.len_chars() == 4).then(published + "-01-01")
-        .when(published.str.len_chars() == 7).then(published + "-01")
+        pl.when(published.str.len_chars() == 4)
+        .then(published + "-01-01")
+        .when(published.str.len_chars() == 7)
+        .then(published + "-01")
         .otherwise(published)
         .str.to_date(DAY_FORMAT, strict=False)
     )
     last = (
-        pl.when(published.str.len_chars() == 4).then(first.dt.offset_by("1y").dt.offset_by("-1d"))
-        .when(published.str.len_chars() == 7).then(first.dt.month_end())
+        pl.when(published.str.len_chars() == 4)
+        .then(first.dt.offset_by("1y").dt.offset_by("-1d"))
+        .when(published.str.len_chars() == 7)
+        .then(first.dt.month_end())
         .otherwise(first)
     )
     return first, last

@@ -75,7 +75,9 @@ def parse_warnings_from_raw(project: Project, tables: dict[str, pl.DataFrame]) -
     from censorstats.parse import parse_problems, parsed_reach, parsed_reports
 
     paths = {t: project.relative(project.raw_file(t)) for t in ("reports", "reach", "corrections")}
-    return parse_problems(parsed_reports(tables).collect(), parsed_reach(tables).collect(), paths, tables.get("corrections"))
+    return parse_problems(
+        parsed_reports(tables).collect(), parsed_reach(tables).collect(), paths, tables.get("corrections")
+    )
 
 
 def finished(problems: list[Problem], tables: dict[str, pl.DataFrame], project: Project) -> list[Problem]:
@@ -123,4 +125,3 @@ def summary_line(problems: list[Problem], new: list[Problem] | None) -> str:
     named = ", ".join(f"{p.path.rsplit('/', 1)[-1]} {p.row_id or 'line ' + str(p.line)} {p.code}" for p in new[:10])
     more = f" and {len(new) - 10} more" if len(new) > 10 else ""
     return f"{counts}, {len(new)} new since the last build: {named}{more}"
-

@@ -45,8 +45,14 @@ STYLE = {
     "text.hinting": "no_hinting",  # FreeType's auto-hinter was a tenth of the build; at 150 dpi unhinted text reads as well
     "path.simplify": False,
 }
-AUTHORITY_LABELS = {"cac": "CAC", "mps": "MPS", "npcsc": "NPCSC", "napip": "NAPIP", "weibo-corp": "Weibo (platform)",
-                    "mps-and-cac": "MPS+CAC (combined by an outlet)"}
+AUTHORITY_LABELS = {
+    "cac": "CAC",
+    "mps": "MPS",
+    "npcsc": "NPCSC",
+    "napip": "NAPIP",
+    "weibo-corp": "Weibo (platform)",
+    "mps-and-cac": "MPS+CAC (combined by an outlet)",
+}
 NOTE_COLOUR = "#444444"
 CONSENSUS_COLOUR, OUTLIER_COLOUR = "#0072B2", "#D55E00"
 
@@ -122,7 +128,9 @@ def _finish(fig, ax, title: str, source: str) -> None:
     fig.suptitle(wrapped, x=0.01, y=0.995, ha="left", va="top", fontsize=13, fontweight="bold")
     fig.text(0.01, 0.005, source, fontsize=8, color=NOTE_COLOUR, va="bottom")
     inch = 1 / fig.get_figheight()
-    _fit_axes(fig, ax, bottom=(0.3 + 0.15 * source.count("\n")) * inch, top=1 - (0.3 + 0.22 * wrapped.count("\n")) * inch)
+    _fit_axes(
+        fig, ax, bottom=(0.3 + 0.15 * source.count("\n")) * inch, top=1 - (0.3 + 0.22 * wrapped.count("\n")) * inch
+    )
 
 
 def _fit_axes(fig, ax, bottom: float, top: float) -> None:
@@ -187,7 +195,11 @@ def latin(text: str, fallback: str = "Chinese-language name") -> str:
 def _claim_label(rec: dict, width: int) -> str:
     """Campaign name, then what was counted and the claim's value: sub-tallies of one campaign share a name and a
     metric, and only the value tells them apart."""
-    what = f"{rec['metric_description']}: {human(rec['value'])}" if rec.get("value") is not None else rec["metric_description"]
+    what = (
+        f"{rec['metric_description']}: {human(rec['value'])}"
+        if rec.get("value") is not None
+        else rec["metric_description"]
+    )
     return _wrap(rec["campaign_name"], width) + "\n" + _wrap(what, width)
 
 
@@ -199,8 +211,11 @@ def _abbreviations(drawn: pl.DataFrame, labels: list[str]) -> str:
     """'CAC: Cyberspace Administration of China; MPS: ...' for each abbreviation the labels use, spelled out once."""
     import re
 
-    names = {AUTHORITY_LABELS[a]: n for a, n in drawn.select("authority_id", "authority_name").unique().iter_rows()
-             if a in AUTHORITY_LABELS and AUTHORITY_LABELS[a].isupper() and n}
+    names = {
+        AUTHORITY_LABELS[a]: n
+        for a, n in drawn.select("authority_id", "authority_name").unique().iter_rows()
+        if a in AUTHORITY_LABELS and AUTHORITY_LABELS[a].isupper() and n
+    }
     names |= OTHER_ABBREVIATIONS
     used = {word for label in labels for word in re.findall(r"\b[A-Z]{3,}\b", label)}
     return "; ".join(f"{short}: {names[short]}" for short in sorted(used) if short in names)
@@ -224,11 +239,21 @@ def official(claims: pl.DataFrame) -> pl.DataFrame:
 def campaign_scale_data(claims: pl.DataFrame) -> pl.DataFrame:
     """Official claims about accounts that have a value and a date: one point per official figure."""
     return (
-        official(claims).filter((pl.col("unit") == "accounts") & pl.col("value").is_not_null() & pl.col("announced_on").is_not_null()
-                      & (pl.col("value") > 0))
+        official(claims)
+        .filter(
+            (pl.col("unit") == "accounts")
+            & pl.col("value").is_not_null()
+            & pl.col("announced_on").is_not_null()
+            & (pl.col("value") > 0)
+        )
         .with_columns(
-            pl.when(pl.col("consensus_high").is_null()).then(pl.lit("at_least"))
-            .when(pl.col("consensus_low") == 0).then(pl.lit("at_most")).otherwise(pl.lit("bounded")).alias("bound"))
+            pl.when(pl.col("consensus_high").is_null())
+            .then(pl.lit("at_least"))
+            .when(pl.col("consensus_low") == 0)
+            .then(pl.lit("at_most"))
+            .otherwise(pl.lit("bounded"))
+            .alias("bound")
+        )
         .sort("announced_on", "claim_id")
     )
 
@@ -245,32 +270,71 @@ def campaign_scale(claims: pl.DataFrame, version: str):
             # Interval bars where both ends are known; an open end is an arrow pointing the way the bound is open,
             # not a bar, so that no end is drawn where the data has none.
             bounded = part.filter(pl.col("bound") == "bounded")
-            ax.vlines(bounded["announced_on"].to_list(), bounded["consensus_low"].to_list(), bounded["consensus_high"].to_list(),
-                      color=colour, alpha=0.5, linewidth=1.5)
+            ax.vlines(
+                bounded["announced_on"].to_list(),
+                bounded["consensus_low"].to_list(),
+                bounded["consensus_high"].to_list(),
+                color=colour,
+                alpha=0.5,
+                linewidth=1.5,
+            )
             for rec in part.filter(pl.col("bound") != "bounded").iter_rows(named=True):
                 towards = rec["value"] * (3 if rec["bound"] == "at_least" else 1 / 3)
-                ax.annotate("", xy=(rec["announced_on"], towards), xytext=(rec["announced_on"], rec["value"]),
-                            arrowprops={"arrowstyle": "-|>", "color": colour, "alpha": 0.7, "linewidth": 1.2, "shrinkA": 0, "shrinkB": 0})
+                ax.annotate(
+                    "",
+                    xy=(rec["announced_on"], towards),
+                    xytext=(rec["announced_on"], rec["value"]),
+                    arrowprops={
+                        "arrowstyle": "-|>",
+                        "color": colour,
+                        "alpha": 0.7,
+                        "linewidth": 1.2,
+                        "shrinkA": 0,
+                        "shrinkB": 0,
+                    },
+                )
             for bound, marker in markers.items():
                 sub = part.filter(pl.col("bound") == bound)
                 if sub.height:
-                    ax.scatter(sub["announced_on"].to_list(), sub["value"].to_list(), marker=marker, s=40, color=colour,
-                               edgecolors="white", linewidths=0.5, zorder=3)
+                    ax.scatter(
+                        sub["announced_on"].to_list(),
+                        sub["value"].to_list(),
+                        marker=marker,
+                        s=40,
+                        color=colour,
+                        edgecolors="white",
+                        linewidths=0.5,
+                        zorder=3,
+                    )
             ax.scatter([], [], marker="o", color=colour, label=_authority_label(part.row(0, named=True)))
-        for bound, label in (("at_least", "at least: no upper end (arrow: open above)"), ("at_most", "at most: no lower end (arrow: open below)")):
+        for bound, label in (
+            ("at_least", "at least: no upper end (arrow: open above)"),
+            ("at_most", "at most: no lower end (arrow: open below)"),
+        ):
             if (data["bound"] == bound).any():
                 ax.scatter([], [], marker=markers[bound], color="grey", label=label)
         _log_axis(ax.yaxis)
         ax.set_ylabel("Accounts closed, deleted, suspended or punished\n(one point per official figure, log scale)")
-        ax.set_xlabel("Day the figure was first public (announced_on: its earliest report on an original page, never a repost)")
+        ax.set_xlabel(
+            "Day the figure was first public (announced_on: its earliest report on an original page, never a repost)"
+        )
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles, [_wrap(label, 30) for label in labels], loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
+        ax.legend(
+            handles,
+            [_wrap(label, 30) for label in labels],
+            loc="center left",
+            bbox_to_anchor=(1.01, 0.5),
+            frameon=False,
+            fontsize=8,
+        )
         low, high = data.sort("value").row(0, named=True), data.sort("value").row(-1, named=True)
         years = f"{data['announced_on'].min().year}–{data['announced_on'].max().year}"
         title = f"Account actions announced {years} range from {human(low['value'])} to {human(high['value'])} accounts"
-        source = (f"Source: censorstats; {data.height} official figures reconciled from {int(data['n_consensus'].sum())} agreeing "
-                  f"reports; largest: {high.get('campaign_name') or high['claim_id']}.\nData version {version} "
-                  "(a hash of the tables drawn: the same version, the same data).")
+        source = (
+            f"Source: censorstats; {data.height} official figures reconciled from {int(data['n_consensus'].sum())} agreeing "
+            f"reports; largest: {high.get('campaign_name') or high['claim_id']}.\nData version {version} "
+            "(a hash of the tables drawn: the same version, the same data)."
+        )
         _finish(fig, ax, title, source)
     fig.drawn = drawn_ids(data["claim_id"])
     return fig
@@ -293,15 +357,24 @@ def scale_vs_reach_data(comparisons: pl.DataFrame) -> pl.DataFrame:
     what room is left, the largest of the claims that name a platform."""
     single = comparisons.filter(pl.col("platform_id") != "all")
     own = single.filter(pl.col("platform_named_by_claim"))
-    largest = (single.filter(~pl.col("platform_named_by_claim")).sort("reach_value", "platform_id", descending=[True, False])
-               .group_by("claim_id", maintain_order=True).first())
-    data = (pl.concat([own, largest.select(own.columns)])
-            .with_columns(pl.coalesce("per_million_high", "per_million_low").alias("_order"))
-            .sort("_order", "claim_id", "platform_id", descending=[True, False, False], nulls_last=True)
-            .drop("_order").with_row_index("rank"))
+    largest = (
+        single.filter(~pl.col("platform_named_by_claim"))
+        .sort("reach_value", "platform_id", descending=[True, False])
+        .group_by("claim_id", maintain_order=True)
+        .first()
+    )
+    data = (
+        pl.concat([own, largest.select(own.columns)])
+        .with_columns(pl.coalesce("per_million_high", "per_million_low").alias("_order"))
+        .sort("_order", "claim_id", "platform_id", descending=[True, False, False], nulls_last=True)
+        .drop("_order")
+        .with_row_index("rank")
+    )
     if data.height <= MAX_ROWS:
         return data.with_columns(pl.lit(True).alias("shown"))
-    named = data.filter((pl.col("rank") >= LARGEST_ROWS) & pl.col("platform_named_by_claim")).head(MAX_ROWS - LARGEST_ROWS)["rank"]
+    named = data.filter((pl.col("rank") >= LARGEST_ROWS) & pl.col("platform_named_by_claim")).head(
+        MAX_ROWS - LARGEST_ROWS
+    )["rank"]
     return data.with_columns(((pl.col("rank") < LARGEST_ROWS) | pl.col("rank").is_in(named.implode())).alias("shown"))
 
 
@@ -321,8 +394,14 @@ def _interval(ax, y: float, low, high, colour: str) -> str:
         ax.plot([low, high], [y, y], linestyle="none", marker="|", markersize=9, markeredgewidth=1.5, color=colour)
         return "bounded"
     start, edge = (high, 0.0) if low is None else (low, 1.0)
-    ax.annotate("", xy=(edge, y), xycoords=("axes fraction", "data"), xytext=(start, y), textcoords="data",
-                arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.5, "shrinkA": 0, "shrinkB": 0})
+    ax.annotate(
+        "",
+        xy=(edge, y),
+        xycoords=("axes fraction", "data"),
+        xytext=(start, y),
+        textcoords="data",
+        arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.5, "shrinkA": 0, "shrinkB": 0},
+    )
     ax.plot([start], [y], linestyle="none", marker="|", markersize=9, markeredgewidth=1.5, color=colour)
     return "open"
 
@@ -351,7 +430,11 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
     with matplotlib.rc_context(style):
         fig, ax = _new_figure(style)
         _log_axis(ax.xaxis)
-        finite = [v for v in shown["per_million_low"].to_list() + shown["per_million_high"].to_list() if v is not None and v > 0]
+        finite = [
+            v
+            for v in shown["per_million_low"].to_list() + shown["per_million_high"].to_list()
+            if v is not None and v > 0
+        ]
         left, right = _log_limits(finite)
         ax.set_xlim(left, right)
         authorities = sorted(shown["authority_id"].unique().to_list())
@@ -363,32 +446,74 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
             end = r["per_million_high"] or r["per_million_low"]
             after = math.log(end / left) / math.log(right / left) < 0.62
             anchor = end if after else (r["per_million_low"] if r["per_million_low"] else r["per_million_high"])
-            ax.annotate(_reach_label(r), (anchor, y), xytext=(8 if after else -8, 0), textcoords="offset points",
-                        ha="left" if after else "right", va="center", fontsize=7, color=NOTE_COLOUR)
+            ax.annotate(
+                _reach_label(r),
+                (anchor, y),
+                xytext=(8 if after else -8, 0),
+                textcoords="offset points",
+                ha="left" if after else "right",
+                va="center",
+                fontsize=7,
+                color=NOTE_COLOUR,
+            )
         labels = [_claim_label(r, 56) for r in shown.iter_rows(named=True)]
         ax.set_yticks(range(shown.height), labels, fontsize=7.5)
         ax.set_ylim(shown.height - 0.5, -0.5)  # largest at the top
         ax.set_xlabel("Accounts actioned per million monthly active users (MAU) of the platform, log scale")
         for authority in authorities:
-            ax.plot([], [], color=colours[authority], linewidth=3,
-                    label=_authority_label(shown.filter(pl.col("authority_id") == authority).row(0, named=True)))
+            ax.plot(
+                [],
+                [],
+                color=colours[authority],
+                linewidth=3,
+                label=_authority_label(shown.filter(pl.col("authority_id") == authority).row(0, named=True)),
+            )
         ax.plot([], [], color="grey", linewidth=3, marker="|", markersize=9, label="interval, both ends marked (|)")
         if "open" in ends:
-            ax.plot([], [], color="grey", marker=">", linestyle="-", label="open end: no bound printed (arrow to the axis edge)")
+            ax.plot(
+                [],
+                [],
+                color="grey",
+                marker=">",
+                linestyle="-",
+                label="open end: no bound printed (arrow to the axis edge)",
+            )
         handles, names = ax.get_legend_handles_labels()
-        ax.legend(handles, [_wrap(n, 40) for n in names], loc="lower left", bbox_to_anchor=(0, 1.005), ncol=2, frameon=False, fontsize=7.5)
+        ax.legend(
+            handles,
+            [_wrap(n, 40) for n in names],
+            loc="lower left",
+            bbox_to_anchor=(0, 1.005),
+            ncol=2,
+            frameon=False,
+            fontsize=7.5,
+        )
         lows = data["per_million_low"].filter(data["per_million_low"] > 0)
         highs = data["per_million_high"].drop_nulls()
         low_text = _per_million(lows.min()) if lows.len() else "an open low end"
-        high_text = _per_million(highs.max()) if data["per_million_high"].null_count() == 0 else f"more than {_per_million(data['per_million_low'].max())}"
-        title = (f"{data['claim_id'].n_unique()} official account figures come to between {low_text} and {high_text} "
-                 "accounts per million monthly users of a platform")
+        high_text = (
+            _per_million(highs.max())
+            if data["per_million_high"].null_count() == 0
+            else f"more than {_per_million(data['per_million_low'].max())}"
+        )
+        title = (
+            f"{data['claim_id'].n_unique()} official account figures come to between {low_text} and {high_text} "
+            "accounts per million monthly users of a platform"
+        )
         unnamed = data.filter(~pl.col("platform_named_by_claim"))
         against = ", ".join(sorted(set(latin(p) for p in unnamed["reach_platform"].to_list()))) or "none"
-        series = "; ".join(f"{latin(p)}: {d}" for p, d in shown.select("reach_platform", "reach_definition").unique().sort("reach_platform").iter_rows())
+        series = "; ".join(
+            f"{latin(p)}: {d}"
+            for p, d in shown.select("reach_platform", "reach_definition").unique().sort("reach_platform").iter_rows()
+        )
         left = data.filter(~pl.col("shown"))
-        left_out = _left_out(left.height, f"rows with smaller ratios ({_per_million(left['per_million_low'].min() or 0)} to "
-                                          f"{_per_million(left['per_million_high'].max() or 0)} per million)" if left.height else "")
+        left_out = _left_out(
+            left.height,
+            f"rows with smaller ratios ({_per_million(left['per_million_low'].min() or 0)} to "
+            f"{_per_million(left['per_million_high'].max() or 0)} per million)"
+            if left.height
+            else "",
+        )
         notes = [
             f"Reach: the platform's monthly active users (MAU) as of the claim's announced_on, the day the claim was first public: "
             f"the latest figure for a period ending on or before that day, at most {int(comparisons['reach_tolerance_days'].max())} days older.",
@@ -423,13 +548,26 @@ def campaign_periods(claims: pl.DataFrame) -> pl.DataFrame:
     """One row per campaign with an official account figure: from the earliest period start of its figures to the
     latest period end (or, where a figure prints no end, the day it was announced). The MAX_CAMPAIGNS latest are
     marked `shown`."""
-    spans = (official(claims).filter((pl.col("unit") == "accounts") & pl.col("period_start").is_not_null()
-                                     & pl.col("announced_on").is_not_null())
-             .with_columns(pl.coalesce("period_end", "announced_on").alias("until")))
-    periods = (spans.group_by("campaign_id").agg(pl.col("campaign_name").first(), pl.col("authority_id").first(),
-                                                  pl.col("authority_name").first(), pl.col("period_start").min().alias("start"),
-                                                  pl.col("until").max(), pl.col("period_end").is_null().any().alias("end_is_announcement"))
-               .sort("start", "campaign_id", descending=True).with_row_index("rank"))
+    spans = (
+        official(claims)
+        .filter(
+            (pl.col("unit") == "accounts") & pl.col("period_start").is_not_null() & pl.col("announced_on").is_not_null()
+        )
+        .with_columns(pl.coalesce("period_end", "announced_on").alias("until"))
+    )
+    periods = (
+        spans.group_by("campaign_id")
+        .agg(
+            pl.col("campaign_name").first(),
+            pl.col("authority_id").first(),
+            pl.col("authority_name").first(),
+            pl.col("period_start").min().alias("start"),
+            pl.col("until").max(),
+            pl.col("period_end").is_null().any().alias("end_is_announcement"),
+        )
+        .sort("start", "campaign_id", descending=True)
+        .with_row_index("rank")
+    )
     return periods.with_columns((pl.col("rank") < MAX_CAMPAIGNS).alias("shown")).sort("start", "campaign_id")
 
 
@@ -437,11 +575,27 @@ def _campaign_rows(ax, periods: pl.DataFrame, middle) -> None:
     """Each campaign's period as a bar in its own row, labelled with its name beside it (on the side with room)."""
     for y, rec in enumerate(periods.iter_rows(named=True)):
         # the ends as ticks too, so that a period of a few days still shows
-        ax.plot([rec["start"], rec["until"]], [y, y], color="#555555", linewidth=4, solid_capstyle="butt",
-                marker="|", markersize=8, markeredgewidth=1.5)
+        ax.plot(
+            [rec["start"], rec["until"]],
+            [y, y],
+            color="#555555",
+            linewidth=4,
+            solid_capstyle="butt",
+            marker="|",
+            markersize=8,
+            markeredgewidth=1.5,
+        )
         right = rec["start"] < middle
-        ax.annotate(_wrap(rec["campaign_name"], 60), (rec["until"] if right else rec["start"], y), xytext=(4 if right else -4, 0),
-                    textcoords="offset points", ha="left" if right else "right", va="center", fontsize=7, color=NOTE_COLOUR)
+        ax.annotate(
+            _wrap(rec["campaign_name"], 60),
+            (rec["until"] if right else rec["start"], y),
+            xytext=(4 if right else -4, 0),
+            textcoords="offset points",
+            ha="left" if right else "right",
+            va="center",
+            fontsize=7,
+            color=NOTE_COLOUR,
+        )
     ax.set_ylim(periods.height - 0.4, -0.6)
     ax.set_yticks([])
     ax.set_ylabel("Campaign periods")
@@ -460,23 +614,47 @@ def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
         fig = ReportFigure()
         fig.style = style
         FigureCanvasAgg(fig)
-        top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3.2, 0.3 + 0.2 * max(shown.height, 1)], "hspace": 0.08})
-        platforms = series.group_by("platform_id").agg(pl.col("value_low").max()).sort("value_low", "platform_id", descending=[True, False])["platform_id"].to_list()
+        top, bottom = fig.subplots(
+            2, 1, sharex=True, gridspec_kw={"height_ratios": [3.2, 0.3 + 0.2 * max(shown.height, 1)], "hspace": 0.08}
+        )
+        platforms = (
+            series.group_by("platform_id")
+            .agg(pl.col("value_low").max())
+            .sort("value_low", "platform_id", descending=[True, False])["platform_id"]
+            .to_list()
+        )
         for i, platform in enumerate(platforms):
             part = series.filter(pl.col("platform_id") == platform).sort("as_of")
             colour, dashes = OKABE_ITO[i % len(OKABE_ITO)], "-" if i < len(OKABE_ITO) else "--"
             for j, run in enumerate(_runs(part)):
-                top.plot(run["as_of"].to_list(), (run["value_low"] / 1e6).to_list(), marker="o", markersize=3, color=colour,
-                         linestyle=dashes, label=latin(part["platform"][0]) if j == 0 else None)
+                top.plot(
+                    run["as_of"].to_list(),
+                    (run["value_low"] / 1e6).to_list(),
+                    marker="o",
+                    markersize=3,
+                    color=colour,
+                    linestyle=dashes,
+                    label=latin(part["platform"][0]) if j == 0 else None,
+                )
         _log_axis(top.yaxis)
         top.set_ylabel("Monthly active users, millions\n(log scale; each operator's own definition)")
         top.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
         top.tick_params(axis="x", labelbottom=False)
         dates = series["as_of"].to_list() + shown["start"].to_list() + shown["until"].to_list()
         _campaign_rows(bottom, shown, min(dates) + (max(dates) - min(dates)) / 2)
-        bottom.set_xlabel("Date (top: end of the quarter or month each user figure counts; bottom: the period each campaign's figures count)")
-        latest = series.sort("as_of").group_by("platform_id", maintain_order=True).last().sort("value_low", descending=True).row(0, named=True)
-        title = f"{latin(latest['platform'])} reached {human(latest['value_low'])} monthly users by {latest['as_of']:%B %Y}"
+        bottom.set_xlabel(
+            "Date (top: end of the quarter or month each user figure counts; bottom: the period each campaign's figures count)"
+        )
+        latest = (
+            series.sort("as_of")
+            .group_by("platform_id", maintain_order=True)
+            .last()
+            .sort("value_low", descending=True)
+            .row(0, named=True)
+        )
+        title = (
+            f"{latin(latest['platform'])} reached {human(latest['value_low'])} monthly users by {latest['as_of']:%B %Y}"
+        )
         gaps = sum(len(_runs(series.filter(pl.col("platform_id") == p).sort("as_of"))) - 1 for p in platforms)
         notes = [
             f"Top: {series.height} monthly-user figures (company reports and relays) for {len(platforms)} platforms; a line joins figures at "
@@ -499,32 +677,57 @@ def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
 MAX_CLAIMS, MAX_OUTLIER_CLAIMS = 30, 20
 
 
-def discrepancies_data(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl.DataFrame, min_reports: int = 4) -> pl.DataFrame:
+def discrepancies_data(
+    claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl.DataFrame, min_reports: int = 4
+) -> pl.DataFrame:
     """Each readable report's number over its claim's value, for claims with several reports or an outlier.
 
     `shown` marks the claims drawn: all up to MAX_CLAIMS; else the claims with an outlier (furthest off first,
     at most MAX_OUTLIER_CLAIMS) and then the claims with the largest values."""
     readable = claim_reports.filter(pl.col("role").is_in(["consensus", "outlier"]))
     data = (
-        readable.join(claims.select("claim_id", "value", "campaign_name", "metric_description", "authority_id", "authority_name",
-                                     "announced_on"), on="claim_id")
+        readable.join(
+            claims.select(
+                "claim_id",
+                "value",
+                "campaign_name",
+                "metric_description",
+                "authority_id",
+                "authority_name",
+                "announced_on",
+            ),
+            on="claim_id",
+        )
         .join(reports.select("report_id", "outlet"), on="report_id")
         .filter(pl.col("value") > 0)
         .with_columns((pl.col("printed_number") / pl.col("value")).alias("relative"))
     )
-    per_claim = (data.group_by("claim_id").agg(
-        pl.len().alias("n"), pl.col("value").first(),
-        pl.when(pl.col("role") == "outlier").then(pl.col("relative").log10().abs()).max().alias("off"))
-        .filter((pl.col("n") >= min_reports) | pl.col("off").is_not_null()))
+    per_claim = (
+        data.group_by("claim_id")
+        .agg(
+            pl.len().alias("n"),
+            pl.col("value").first(),
+            pl.when(pl.col("role") == "outlier").then(pl.col("relative").log10().abs()).max().alias("off"),
+        )
+        .filter((pl.col("n") >= min_reports) | pl.col("off").is_not_null())
+    )
     if per_claim.height > MAX_CLAIMS:
-        outliers = per_claim.filter(pl.col("off").is_not_null()).sort("off", "value", "claim_id", descending=[True, True, False]).head(MAX_OUTLIER_CLAIMS)
-        rest = per_claim.filter(~pl.col("claim_id").is_in(outliers["claim_id"].implode())).sort("value", "claim_id", descending=[True, False])
+        outliers = (
+            per_claim.filter(pl.col("off").is_not_null())
+            .sort("off", "value", "claim_id", descending=[True, True, False])
+            .head(MAX_OUTLIER_CLAIMS)
+        )
+        rest = per_claim.filter(~pl.col("claim_id").is_in(outliers["claim_id"].implode())).sort(
+            "value", "claim_id", descending=[True, False]
+        )
         chosen = pl.concat([outliers["claim_id"], rest["claim_id"].head(MAX_CLAIMS - outliers.height)])
     else:
         chosen = per_claim["claim_id"]
-    return (data.join(per_claim.select("claim_id", pl.col("off").is_not_null().alias("has_outlier")), on="claim_id")
-            .with_columns(pl.col("claim_id").is_in(chosen.implode()).alias("shown"))
-            .sort("announced_on", "claim_id", "report_id", nulls_last=True))
+    return (
+        data.join(per_claim.select("claim_id", pl.col("off").is_not_null().alias("has_outlier")), on="claim_id")
+        .with_columns(pl.col("claim_id").is_in(chosen.implode()).alias("shown"))
+        .sort("announced_on", "claim_id", "report_id", nulls_last=True)
+    )
 
 
 def _label_outlets(ax, outliers: pl.DataFrame, left: float, right: float) -> None:
@@ -532,14 +735,24 @@ def _label_outlets(ax, outliers: pl.DataFrame, left: float, right: float) -> Non
     every outlet that printed it (copies of one text land on one spot), on the side of the point with room."""
     import math
 
-    spots = (outliers.with_columns(pl.col("relative").round(6).alias("_x"))
-             .group_by("y", "_x", maintain_order=True)
-             .agg(pl.col("relative").first(), pl.struct("outlet", "report_id").alias("who")))
+    spots = (
+        outliers.with_columns(pl.col("relative").round(6).alias("_x"))
+        .group_by("y", "_x", maintain_order=True)
+        .agg(pl.col("relative").first(), pl.struct("outlet", "report_id").alias("who"))
+    )
     for rec in spots.iter_rows(named=True):
         names = ", ".join(latin(w["outlet"], fallback=f"{w['report_id']}, Chinese-language outlet") for w in rec["who"])
         after = math.log(rec["relative"] / left) / math.log(right / left) < 0.7
-        ax.annotate(_wrap(names, 40), (rec["relative"], rec["y"]), xytext=(7 if after else -7, 0), textcoords="offset points",
-                    ha="left" if after else "right", va="center", fontsize=7, color=OUTLIER_COLOUR)
+        ax.annotate(
+            _wrap(names, 40),
+            (rec["relative"], rec["y"]),
+            xytext=(7 if after else -7, 0),
+            textcoords="offset points",
+            ha="left" if after else "right",
+            va="center",
+            fontsize=7,
+            color=OUTLIER_COLOUR,
+        )
 
 
 def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl.DataFrame, version: str):
@@ -550,13 +763,29 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
     style = STYLE | {"figure.figsize": (10, 0.36 * len(order) + 3.0), "font.size": 8.5}
     with matplotlib.rc_context(style):
         fig, ax = _new_figure(style)
-        ys = shown.with_columns(pl.col("claim_id").replace_strict({c: i for i, c in enumerate(order)}, return_dtype=pl.Int64).alias("y"))
+        ys = shown.with_columns(
+            pl.col("claim_id").replace_strict({c: i for i, c in enumerate(order)}, return_dtype=pl.Int64).alias("y")
+        )
         consensus = ys.filter(pl.col("role") == "consensus")
         outliers = ys.filter(pl.col("role") == "outlier")
         ax.axvspan(0.9, 1.1, color="#999999", alpha=0.15, linewidth=0)
         ax.axvline(1, color="#999999", linewidth=1)
-        ax.scatter(consensus["relative"].to_list(), consensus["y"].to_list(), s=18, color=CONSENSUS_COLOUR, alpha=0.6, label="agrees with the consensus")
-        ax.scatter(outliers["relative"].to_list(), outliers["y"].to_list(), s=36, color=OUTLIER_COLOUR, marker="D", label="outside the consensus")
+        ax.scatter(
+            consensus["relative"].to_list(),
+            consensus["y"].to_list(),
+            s=18,
+            color=CONSENSUS_COLOUR,
+            alpha=0.6,
+            label="agrees with the consensus",
+        )
+        ax.scatter(
+            outliers["relative"].to_list(),
+            outliers["y"].to_list(),
+            s=36,
+            color=OUTLIER_COLOUR,
+            marker="D",
+            label="outside the consensus",
+        )
         left_x, right_x = _log_limits(ys["relative"].filter(ys["relative"] > 0).to_list() + [1.0])
         ax.set_xlim(left_x, right_x)
         _label_outlets(ax, outliers, left_x, right_x)
@@ -570,12 +799,16 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
         all_outliers = data.filter(pl.col("role") == "outlier")
         tenfold = sum(powers_of_ten(r) != 0 for r in all_outliers["relative"].to_list())
         n_claims = data["claim_id"].n_unique()
-        title = (f"Of {data.height} readable reports of {n_claims} claims, {all_outliers.height} print a figure outside the claim's "
-                 f"consensus, {tenfold} of them a power of ten or more away from its value")
+        title = (
+            f"Of {data.height} readable reports of {n_claims} claims, {all_outliers.height} print a figure outside the claim's "
+            f"consensus, {tenfold} of them a power of ten or more away from its value"
+        )
         left = data.filter(~pl.col("shown"))
-        left_out = _left_out(left["claim_id"].n_unique(),
-                             f"claims ({left.filter(pl.col('has_outlier'))['claim_id'].n_unique()} of them with an outlier), "
-                             f"{left.height} reports")
+        left_out = _left_out(
+            left["claim_id"].n_unique(),
+            f"claims ({left.filter(pl.col('has_outlier'))['claim_id'].n_unique()} of them with an outlier), "
+            f"{left.height} reports",
+        )
         notes = [
             "A power of ten: the ratio's log10 rounds to 1 or more (about 3.16 times or more apart), as in the discrepancies table's magnitude type.",
             f"Shown: claims with 4 or more readable reports or an outlier; {len(order)} of {n_claims} claims.{left_out}",
@@ -602,7 +835,14 @@ def save(fig, svg: Path, png: Path) -> None:
         fig.canvas.draw()
         pixels = np.array(fig.canvas.buffer_rgba())  # a copy: the buffer belongs to the canvas's renderer
         # zlib level 3: as small as the default level 6 on these figures, and a third faster to write
-        png_written = writer.submit(imsave, png, pixels, format="png", dpi=fig.dpi, metadata={"Software": None},
-                                    pil_kwargs={"compress_level": 3})
+        png_written = writer.submit(
+            imsave,
+            png,
+            pixels,
+            format="png",
+            dpi=fig.dpi,
+            metadata={"Software": None},
+            pil_kwargs={"compress_level": 3},
+        )
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
         png_written.result()

@@ -142,7 +142,9 @@ def tokenize(text: str, path: str) -> tuple[list[tuple[int, list[str]]], list[Pr
                 while True:
                     j = text.find('"', i)
                     if j < 0:
-                        problems.append(Problem(path, quote_line, "", "quote opened here is never closed", "unclosed_quote"))
+                        problems.append(
+                            Problem(path, quote_line, "", "quote opened here is never closed", "unclosed_quote")
+                        )
                         return records, problems
                     chunk = text[i:j]
                     line += chunk.count("\n")
@@ -154,7 +156,15 @@ def tokenize(text: str, path: str) -> tuple[list[tuple[int, list[str]]], list[Pr
                     i = j + 1
                     break
                 if i < n and text[i] not in ",\r\n":
-                    problems.append(Problem(path, line, "", "text after a closing quote; double the quote (\"\") to write one inside a cell", "stray_quote"))
+                    problems.append(
+                        Problem(
+                            path,
+                            line,
+                            "",
+                            'text after a closing quote; double the quote ("") to write one inside a cell',
+                            "stray_quote",
+                        )
+                    )
                     while i < n and text[i] not in ",\r\n":
                         cell.append(text[i])
                         i += 1
@@ -165,7 +175,15 @@ def tokenize(text: str, path: str) -> tuple[list[tuple[int, list[str]]], list[Pr
                 cell.append(text[i:j])
                 i = j
                 if i < n and text[i] == '"':
-                    problems.append(Problem(path, line, "", "quote inside an unquoted cell; quote the whole cell and double the quote", "stray_quote"))
+                    problems.append(
+                        Problem(
+                            path,
+                            line,
+                            "",
+                            "quote inside an unquoted cell; quote the whole cell and double the quote",
+                            "stray_quote",
+                        )
+                    )
                     cell.append('"')
                     i += 1
                     continue
@@ -179,7 +197,15 @@ def tokenize(text: str, path: str) -> tuple[list[tuple[int, list[str]]], list[Pr
                 i += 1
                 continue
             if ch == "\r" and (i + 1 >= n or text[i + 1] != "\n"):
-                problems.append(Problem(path, line, "", "bare carriage return (old Mac line ending); re-save with LF or CRLF line endings", "bare_cr"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        "",
+                        "bare carriage return (old Mac line ending); re-save with LF or CRLF line endings",
+                        "bare_cr",
+                    )
+                )
                 return records, problems
             cells.append("".join(cell))
             i += 2 if ch == "\r" else 1
@@ -197,14 +223,24 @@ def _header_problems(name: str, header: list[str], path: str, known: tuple[list[
         if not col.strip():
             problems.append(Problem(path, 1, f"#{pos}", f"header cell {pos} is blank", "blank_header"))
         elif col in seen:
-            problems.append(Problem(path, 1, col, f"column appears twice in the header (cells {seen[col]} and {pos})", "duplicate_header"))
+            problems.append(
+                Problem(
+                    path,
+                    1,
+                    col,
+                    f"column appears twice in the header (cells {seen[col]} and {pos})",
+                    "duplicate_header",
+                )
+            )
         elif col not in required and col not in optional:
             hint = "; known columns: " + ", ".join(required + optional)
             problems.append(Problem(path, 1, col, f"unknown column for {name}.csv{hint}", "unknown_column"))
         seen.setdefault(col, pos)
     for col in required:
         if col not in seen:
-            problems.append(Problem(path, 1, col, f"required column is missing from the header of {name}.csv", "missing_column"))
+            problems.append(
+                Problem(path, 1, col, f"required column is missing from the header of {name}.csv", "missing_column")
+            )
     return problems
 
 
@@ -213,7 +249,13 @@ def _delimiter_problem(first_line: str, path: str) -> Problem | None:
         return None
     for delim, label in ((";", "semicolons"), ("\t", "tabs")):
         if delim in first_line:
-            return Problem(path, 1, "", f"cells are separated by {label}, not commas; re-save as 'CSV UTF-8 (comma delimited)'", "delimiter")
+            return Problem(
+                path,
+                1,
+                "",
+                f"cells are separated by {label}, not commas; re-save as 'CSV UTF-8 (comma delimited)'",
+                "delimiter",
+            )
     return None
 
 
@@ -221,16 +263,46 @@ def _cell_problems(header: list[str], line: int, row: int, cells: list[str], pat
     problems = []
     for col, value in zip(header, cells):
         if len(value) > MAX_CELL_CHARS:
-            problems.append(Problem(path, line, col, f"cell has {len(value):,} characters, more than a spreadsheet cell holds ({MAX_CELL_CHARS:,})", "cell_too_long", row=row))
-        elif (bad := _CONTROL_CHAR.search(value) or (col not in FREE_TEXT_COLUMNS and _LINE_CHAR.search(value))):
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    col,
+                    f"cell has {len(value):,} characters, more than a spreadsheet cell holds ({MAX_CELL_CHARS:,})",
+                    "cell_too_long",
+                    row=row,
+                )
+            )
+        elif bad := _CONTROL_CHAR.search(value) or (col not in FREE_TEXT_COLUMNS and _LINE_CHAR.search(value)):
             char = escape_controls(bad[0])
-            problems.append(Problem(path, line, col, f"cell holds the control character {char} (U+{ord(bad[0]):04X}); remove it", "control_character", row=row))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    col,
+                    f"cell holds the control character {char} (U+{ord(bad[0]):04X}); remove it",
+                    "control_character",
+                    row=row,
+                )
+            )
         elif value.startswith(FORMULA_PREFIXES):
-            problems.append(Problem(path, line, col, f"cell begins with {value[0]!r}, which a spreadsheet may run as a formula; kept as text", "formula_cell", "warning", row=row))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    col,
+                    f"cell begins with {value[0]!r}, which a spreadsheet may run as a formula; kept as text",
+                    "formula_cell",
+                    "warning",
+                    row=row,
+                )
+            )
     return problems
 
 
-def read_raw(project: Project, name: str, known: tuple[list[str], list[str]], raw: RawBytes | None = None) -> tuple[RawTable | None, list[Problem]]:
+def read_raw(
+    project: Project, name: str, known: tuple[list[str], list[str]], raw: RawBytes | None = None
+) -> tuple[RawTable | None, list[Problem]]:
     """Read data/raw/NAME.csv (or the bytes already read from it); None when it cannot be trusted as a whole."""
     path = project.raw_file(name)
     shown = project.relative(path)
@@ -239,7 +311,9 @@ def read_raw(project: Project, name: str, known: tuple[list[str], list[str]], ra
         return None, [raw.problem]
     data = raw.data or b""
     if not data.strip():
-        return None, [Problem(shown, 1, "", "file is empty; it needs at least a header row and one record", "empty_file")]
+        return None, [
+            Problem(shown, 1, "", "file is empty; it needs at least a header row and one record", "empty_file")
+        ]
     text, problems = _decode(data, shown)
     if text is None:
         return None, problems
@@ -258,7 +332,16 @@ def read_raw(project: Project, name: str, known: tuple[list[str], list[str]], ra
             problems.append(Problem(shown, line, "", "blank row skipped", "blank_row", "warning", row=row))
             continue
         if len(cells) != len(header):
-            problems.append(Problem(shown, line, "", f"row has {len(cells)} cells but the header has {len(header)}", "row_length", row=row))
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    "",
+                    f"row has {len(cells)} cells but the header has {len(header)}",
+                    "row_length",
+                    row=row,
+                )
+            )
             continue
         problems += _cell_problems(header, line, row, cells, shown)
         table.records.append(cells)

@@ -11,7 +11,17 @@ PROVENANCE = "provenance.json"  # the sidecar in each output folder: which input
 
 
 # What must stay inside the project when it exists, as a whole: a link pointing out is an error.
-LAYOUT = ("data", "data/raw", "data/processed", "data/.build", "reports", "reports/figures", "reports/html", "docs", "docs/codebook.md")
+LAYOUT = (
+    "data",
+    "data/raw",
+    "data/processed",
+    "data/.build",
+    "reports",
+    "reports/figures",
+    "reports/html",
+    "docs",
+    "docs/codebook.md",
+)
 OUTPUT_FOLDERS = ("data/processed", "reports/figures", "reports/html")
 
 
@@ -95,7 +105,11 @@ class Project:
             raise UnsafePath(self.relative(path), f"cannot be resolved ({exc.strerror})", "bad_link") from None
         target = self.outside(path)
         if target is not None:
-            raise UnsafePath(self.relative(path), f"leads to {target}, outside the project; use a real folder or file here", "path_outside")
+            raise UnsafePath(
+                self.relative(path),
+                f"leads to {target}, outside the project; use a real folder or file here",
+                "path_outside",
+            )
 
     def check_layout(self) -> None:
         """Every folder a command reads or writes, and each entry of the output folders, stays inside the project."""
@@ -131,7 +145,9 @@ class Project:
             if stat.S_ISDIR(mode):
                 raise UnsafePath(shown, "is a directory, not a file", "not_a_file")
             if not stat.S_ISREG(mode):
-                raise UnsafePath(shown, "is not a regular file (a FIFO, socket or device); nothing was read from it", "not_a_file")
+                raise UnsafePath(
+                    shown, "is not a regular file (a FIFO, socket or device); nothing was read from it", "not_a_file"
+                )
             chunks = []
             while chunk := os.read(fd, 1 << 20):
                 chunks.append(chunk)
@@ -178,7 +194,9 @@ def write_json_atomically(path: Path, data, sort_keys: bool = True) -> None:
     """The project's one JSON writer (provenance, manifest, problems): UTF-8, indented, whole or not at all."""
     import json
 
-    replace_atomically(path, (json.dumps(data, indent=1, sort_keys=sort_keys, ensure_ascii=False) + "\n").encode("utf-8"))
+    replace_atomically(
+        path, (json.dumps(data, indent=1, sort_keys=sort_keys, ensure_ascii=False) + "\n").encode("utf-8")
+    )
 
 
 def dead_temp_files(folder: Path) -> list[Path]:

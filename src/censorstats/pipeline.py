@@ -37,8 +37,7 @@ def figure_step(name: str, inputs: tuple[str, ...]) -> Step:
     """A report figure: drawn by figures.NAME from the processed tables it names, saved as SVG and PNG, with the
     claim and report ids it drew (NAME.drawn.csv, read by `censorstats trace`)."""
     outputs = (f"reports/figures/{name}.svg", f"reports/figures/{name}.png", f"reports/figures/{name}.drawn.csv")
-    return Step(f"fig_{name}", inputs, outputs,
-                "censorstats.steps:build_figure", params=(("figure", name),))
+    return Step(f"fig_{name}", inputs, outputs, "censorstats.steps:build_figure", params=(("figure", name),))
 
 
 REPORT_NOTEBOOKS = ("campaign_scale", "scale_vs_reach", "discrepancies")
@@ -51,7 +50,9 @@ def report_step() -> Step:
 
     On request only: it starts a Jupyter kernel per notebook (seconds), which a plain build must not pay.
     """
-    inputs = tuple(f"notebooks/{n}.ipynb" for n in REPORT_NOTEBOOKS) + tuple(f"data/processed/{t}.parquet" for t in REPORT_TABLES)
+    inputs = tuple(f"notebooks/{n}.ipynb" for n in REPORT_NOTEBOOKS) + tuple(
+        f"data/processed/{t}.parquet" for t in REPORT_TABLES
+    )
     outputs = tuple(f"reports/html/{n}.html" for n in REPORT_NOTEBOOKS) + ("reports/html/index.html",)
     return Step("report", inputs, outputs, "censorstats.steps:build_report", on_request=True)
 
@@ -80,12 +81,23 @@ STEPS: tuple[Step, ...] = (
     figure_step("campaign_scale", ("data/processed/claims.parquet",)),
     figure_step("scale_vs_reach", ("data/processed/scale_vs_reach.parquet",)),
     figure_step("reach_over_time", ("data/processed/reach.parquet", "data/processed/claims.parquet")),
-    figure_step("discrepancies", ("data/processed/claim_reports.parquet", "data/processed/claims.parquet", "data/processed/reports.parquet")),
+    figure_step(
+        "discrepancies",
+        ("data/processed/claim_reports.parquet", "data/processed/claims.parquet", "data/processed/reports.parquet"),
+    ),
     report_step(),
 )
 # The Frictionless descriptor of every processed CSV the steps above write (datapackage.py).
-STEPS = (*STEPS, Step("datapackage", tuple(o for step in STEPS for o in step.outputs if o.startswith("data/processed/") and o.endswith(".csv")),
-                      ("data/processed/datapackage.json",), "censorstats.steps:build_datapackage"))
+STEPS = (
+    *STEPS,
+    Step(
+        "datapackage",
+        tuple(o for step in STEPS for o in step.outputs if o.startswith("data/processed/") and o.endswith(".csv")),
+        ("data/processed/datapackage.json",),
+        "censorstats.steps:build_datapackage",
+    ),
+)
+
 
 def step_named(name: str) -> Step:
     for step in STEPS:

@@ -33,12 +33,12 @@ def escape_controls(text: str, keep_lines: bool = False) -> str:
     return (_CONTROL_BUT_LINES if keep_lines else _CONTROL).sub(_escaped, text)
 
 
-
 class BuildError(Exception):
     """A build that stopped on purpose (invalid input, busy lock, a processed table breaking its schema): the message says why.
 
     Defined here, not in build.py, so that a step can raise it without making the engine part of its code.
     """
+
 
 @dataclass(frozen=True, order=True)
 class Problem:

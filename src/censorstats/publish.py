@@ -115,6 +115,7 @@ def remove_tree(folder: Path) -> None:
     A staging folder that cannot be removed would make every later build think a killed one
     needs repair; if it still cannot be removed, that is an error naming it.
     """
+
     def writable_then_retry(function, path, _exc):
         os.chmod(os.path.dirname(path), 0o700)
         if os.path.isdir(path) and not os.path.islink(path):

@@ -37,7 +37,16 @@ import math
 
 import polars as pl
 
-SOURCE_RANK = {"official": 0, "company": 1, "wire": 2, "press": 3, "blog": 4, "aggregator": 5, "mirror": 6, "estimate": 7}
+SOURCE_RANK = {
+    "official": 0,
+    "company": 1,
+    "wire": 2,
+    "press": 3,
+    "blog": 4,
+    "aggregator": 5,
+    "mirror": 6,
+    "estimate": 7,
+}
 AUTHORITATIVE = ("official", "company")
 ROUNDED_FROM = 1_000  # exact figures below this are taken as printed
 ANNOUNCEMENT_LANGUAGE = "zh"  # every authority in scope announces in Chinese: its text keeps 余, 多, 近
@@ -56,7 +65,9 @@ def _trailing_zeros(n: pl.Expr) -> pl.Expr:
 
 def digit_place(n: pl.Expr) -> pl.Expr:
     """The place of the last significant digit: 100 for 9,800, 1 for 9,382 (and for 0)."""
-    return pl.when(n == 0).then(pl.lit(1, pl.Int64)).otherwise(pl.lit(10, pl.Int64).pow(_trailing_zeros(n).cast(pl.Int64)))
+    return (
+        pl.when(n == 0).then(pl.lit(1, pl.Int64)).otherwise(pl.lit(10, pl.Int64).pow(_trailing_zeros(n).cast(pl.Int64)))
+    )
 
 
 def significant_digits(n: pl.Expr) -> pl.Expr:
@@ -77,18 +88,27 @@ def implied_interval(n: pl.Expr, qualifier_column: str = "qualifier") -> tuple[p
     step = pl.max_horizontal(u, pl.lit(10, pl.Int64))
     small = n < ROUNDED_FROM
     low = (
-        pl.when(qualifier == "range").then(pl.col("value_low"))
-        .when(qualifier == "at_least").then(n + 1)
-        .when(qualifier.is_in(["approx", "at_most"])).then(n - near)
-        .when(small).then(n)
+        pl.when(qualifier == "range")
+        .then(pl.col("value_low"))
+        .when(qualifier == "at_least")
+        .then(n + 1)
+        .when(qualifier.is_in(["approx", "at_most"]))
+        .then(n - near)
+        .when(small)
+        .then(n)
         .otherwise(n - pl.min_horizontal(u // 2, tenth))
     )
     high = (
-        pl.when(qualifier == "range").then(pl.col("value_high"))
-        .when(qualifier == "at_least").then(n + step - 1)
-        .when(qualifier == "approx").then(n + near)
-        .when(qualifier == "at_most").then(n)
-        .when(small).then(n)
+        pl.when(qualifier == "range")
+        .then(pl.col("value_high"))
+        .when(qualifier == "at_least")
+        .then(n + step - 1)
+        .when(qualifier == "approx")
+        .then(n + near)
+        .when(qualifier == "at_most")
+        .then(n)
+        .when(small)
+        .then(n)
         .otherwise(n + pl.max_horizontal(near, pl.lit(1, pl.Int64)) - 1)
     )
     return low.clip(lower_bound=0), high

@@ -113,15 +113,29 @@ def execute(shown: str, source: bytes, root: Path):
             cell.outputs, cell.execution_count = [], None
     # The kernel app's own log stops at errors: its warning about TCP on 127.0.0.1 would show on every build.
     # What a cell prints (its warnings included) is in the notebook's outputs, whatever this level.
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"], resources={"metadata": {"path": str(root)}})
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT_SECONDS,
+        kernel_name="python3",
+        record_timing=False,
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        resources={"metadata": {"path": str(root)}},
+    )
     with _kernel_environment(root):
         try:
             client.execute()
         except CellExecutionError as exc:
-            cell = next((i for i, c in enumerate(nb.cells, start=1)
-                         if any(o.get("output_type") == "error" for o in c.get("outputs", []))), "?")
-            raise ReportError(f"{shown}: cell {cell} failed: {exc.ename}: {exc.evalue}; nothing was published [notebook_error]") from None
+            cell = next(
+                (
+                    i
+                    for i, c in enumerate(nb.cells, start=1)
+                    if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+                ),
+                "?",
+            )
+            raise ReportError(
+                f"{shown}: cell {cell} failed: {exc.ename}: {exc.evalue}; nothing was published [notebook_error]"
+            ) from None
     return nb
 
 
@@ -139,9 +153,13 @@ def to_html(nb, page: Page) -> str:
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", template_file="censorstats_report.html.j2",
-                            extra_loaders=[DictLoader({"censorstats_report.html.j2": TEMPLATE})],
-                            exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file="censorstats_report.html.j2",
+        extra_loaders=[DictLoader({"censorstats_report.html.j2": TEMPLATE})],
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": page.title}})
     return body
 

@@ -29,19 +29,20 @@ DTYPES = {"string": pl.String, "int64": pl.Int64, "float64": pl.Float64, "date":
 def _is_day(col: str) -> pl.Expr:
     """A real calendar date written YYYY-MM-DD (2019-02-30 is not)."""
     c = pl.col(col)
-    return c.is_null() | (c.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & c.str.to_date(DAY_FORMAT, strict=False).is_not_null())
+    return c.is_null() | (
+        c.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & c.str.to_date(DAY_FORMAT, strict=False).is_not_null()
+    )
 
 
 def _is_partial_date(col: str) -> pl.Expr:
     """YYYY-MM-DD, or YYYY-MM / YYYY when only that much is known."""
     c = pl.col(col)
     padded = (
-        pl.when(c.str.len_chars() == 4).then(c + "-01-01")
-        .when(c.str.len_chars() == 7).then(c + "-01")
-        .otherwise(c)
+        pl.when(c.str.len_chars() == 4).then(c + "-01-01").when(c.str.len_chars() == 7).then(c + "-01").otherwise(c)
     )
     return c.is_null() | (
-        c.str.contains(r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$") & padded.str.to_date(DAY_FORMAT, strict=False).is_not_null()
+        c.str.contains(r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$")
+        & padded.str.to_date(DAY_FORMAT, strict=False).is_not_null()
     )
 
 
@@ -62,7 +63,9 @@ def _column_check(kind, name: str, error: str) -> pa.Check:
 # Checks of a raw column's text, by the name fields.py gives them.
 COLUMN_CHECKS = {
     "day_date": lambda: _column_check(_is_day, "day_date", "is not a real date written YYYY-MM-DD"),
-    "partial_date": lambda: _column_check(_is_partial_date, "partial_date", "is not a real date written YYYY-MM-DD, YYYY-MM or YYYY"),
+    "partial_date": lambda: _column_check(
+        _is_partial_date, "partial_date", "is not a real date written YYYY-MM-DD, YYYY-MM or YYYY"
+    ),
     "plausible_date": lambda: _column_check(_is_plausible, "plausible_date", PLAUSIBLE_DATE),
 }
 
@@ -72,7 +75,9 @@ def _period_order(data) -> pl.LazyFrame:
     if not {"period_start", "period_end"} <= set(present):
         return data.lazyframe.select(pl.lit(True).alias("ok"))  # optional columns left out: nothing to compare
     return data.lazyframe.select(
-        pl.col("period_start").is_null() | pl.col("period_end").is_null() | (pl.col("period_start") <= pl.col("period_end"))
+        pl.col("period_start").is_null()
+        | pl.col("period_end").is_null()
+        | (pl.col("period_start") <= pl.col("period_end"))
     )
 
 
@@ -89,7 +94,9 @@ def _interval_order(data) -> pl.LazyFrame:
 
 
 def _value_has_wording(data) -> pl.LazyFrame:
-    return data.lazyframe.select(pl.col("value").is_null() | (pl.col("value_text").is_not_null() & pl.col("best_url").is_not_null()))
+    return data.lazyframe.select(
+        pl.col("value").is_null() | (pl.col("value_text").is_not_null() & pl.col("best_url").is_not_null())
+    )
 
 
 # Checks across the columns of a row: (function, error, the columns a problem is reported at, the first named).
@@ -97,7 +104,11 @@ ROW_CHECKS = {
     "period_order": (_period_order, "period_start is after period_end", ("period_start", "period_end")),
     "override_needs_value": (_override_needs_value, "an override needs value_text", ("value_text", "action")),
     "interval_order": (_interval_order, "value_low is greater than value_high", ("value_low", "value_high")),
-    "value_has_wording": (_value_has_wording, "a claim with a value has no value_text or best report", ("value", "value_text")),
+    "value_has_wording": (
+        _value_has_wording,
+        "a claim with a value has no value_text or best report",
+        ("value", "value_text"),
+    ),
 }
 # Row checks by the error Pandera reports, with the columns they are about.
 ROW_CHECK_COLUMNS = {error: columns for _, error, columns in ROW_CHECKS.values()}
@@ -117,15 +128,27 @@ def _column(table: fields.Table, col: fields.Col) -> pa.Column:
         checks.append(pa.Check.ge(f.ge))
     if f.gt is not None:
         checks.append(pa.Check.gt(f.gt))
-    return pa.Column(pl.String if raw else DTYPES[f.dtype], checks=checks, nullable=col.nullable, unique=col.name == table.primary_key,
-                     required=not col.optional, description=f.description)
+    return pa.Column(
+        pl.String if raw else DTYPES[f.dtype],
+        checks=checks,
+        nullable=col.nullable,
+        unique=col.name == table.primary_key,
+        required=not col.optional,
+        description=f.description,
+    )
 
 
 def schema_of(table: fields.Table) -> pa.DataFrameSchema:
     """The Pandera schema of a registry table: unknown columns are errors, nothing is coerced behind anyone's back."""
     checks = [pa.Check(ROW_CHECKS[name][0], name=name, error=ROW_CHECKS[name][1]) for name in table.row_checks]
-    return pa.DataFrameSchema({c.name: _column(table, c) for c in table.columns}, checks=checks, strict=True, coerce=False,
-                              name=table.name, description=table.description)
+    return pa.DataFrameSchema(
+        {c.name: _column(table, c) for c in table.columns},
+        checks=checks,
+        strict=True,
+        coerce=False,
+        name=table.name,
+        description=table.description,
+    )
 
 
 RAW_SCHEMAS: dict[str, pa.DataFrameSchema] = {name: schema_of(t) for name, t in fields.RAW.items()}

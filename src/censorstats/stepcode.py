@@ -58,7 +58,8 @@ def _only_for_type_checkers(node: ast.AST) -> bool:
         return False
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imports_in(nodes: Iterable[ast.AST], module: str, is_package: bool, into_functions: bool) -> list[str]:

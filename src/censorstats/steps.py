@@ -47,8 +47,11 @@ def with_names(lf, tables: dict, wanted: list[str]):
 
     for id_column, table, key, column, output in NAMES:
         if output in wanted and table in tables:
-            names = tables[table].select(pl.col(key).alias(id_column), pl.col(column).alias(output)) if column in tables[table].columns \
+            names = (
+                tables[table].select(pl.col(key).alias(id_column), pl.col(column).alias(output))
+                if column in tables[table].columns
                 else tables[table].select(pl.col(key).alias(id_column), pl.lit(None, pl.String).alias(output))
+            )
             lf = lf.join(names.lazy(), on=id_column, how="left")
     return lf
 
@@ -77,7 +80,7 @@ def _check_processed(name: str, df) -> None:
         cases = exc.failure_cases
         first = cases.row(0, named=True)
         raise BuildError(
-            f"data/processed/{name}.parquet: column \"{first['column']}\": {first['failure_case']!r} fails {first['check']}"
+            f'data/processed/{name}.parquet: column "{first["column"]}": {first["failure_case"]!r} fails {first["check"]}'
             f"{f' (and {cases.height - 1} more)' if cases.height > 1 else ''}; nothing was published [processed_schema]"
         ) from None
 
@@ -129,7 +132,11 @@ def build_datapackage(ctx: Context) -> None:
     from censorstats.fields import PROCESSED
 
     csvs = {name: ctx.input(f"data/processed/{name}.csv") for name in PROCESSED}
-    write_descriptor(csvs, {name: table.primary_key for name, table in PROCESSED.items()}, ctx.output("data/processed/datapackage.json"))
+    write_descriptor(
+        csvs,
+        {name: table.primary_key for name, table in PROCESSED.items()},
+        ctx.output("data/processed/datapackage.json"),
+    )
 
 
 def build_figure(ctx: Context) -> None:

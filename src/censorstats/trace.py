@@ -25,11 +25,15 @@ def _interval(low, high) -> str:
 
 def _drawn(project: Project) -> dict[str, pl.DataFrame]:
     """For each figure built, the claim and report ids it drew."""
-    return {path.name.removesuffix(".drawn.csv"): pl.read_csv(path, infer_schema=False)
-            for path in sorted(project.figures.glob("*.drawn.csv"))}
+    return {
+        path.name.removesuffix(".drawn.csv"): pl.read_csv(path, infer_schema=False)
+        for path in sorted(project.figures.glob("*.drawn.csv"))
+    }
 
 
-def figures_drawing(project: Project, claim_id: str | None, report_id: str | None = None, role: str | None = None) -> list[str]:
+def figures_drawing(
+    project: Project, claim_id: str | None, report_id: str | None = None, role: str | None = None
+) -> list[str]:
     """Figures that draw this report (itself, or its claim's value when the report is part of it) or this claim."""
     found = []
     for name, drawn in _drawn(project).items():
@@ -55,11 +59,13 @@ def _correction_lines(cr: dict) -> list[str]:
     if cr["role"] == "excluded":
         lines = ["  corrected: excluded from its claim"]
     elif cr["read_as"] != cr["value_text"]:
-        lines = [f"  corrected: read as \"{cr['read_as']}\" → {_corrected_reading(cr['read_as'])}"]
+        lines = [f'  corrected: read as "{cr["read_as"]}" → {_corrected_reading(cr["read_as"])}']
     else:
         return []
     lines.append(f"  reason:    {cr['correction_reason']}")
-    lines.append(f"  decided:   by {cr['correction_decided_by'] or 'not recorded'}, on {cr['correction_decided_on'] or 'not recorded'}")
+    lines.append(
+        f"  decided:   by {cr['correction_decided_by'] or 'not recorded'}, on {cr['correction_decided_on'] or 'not recorded'}"
+    )
     return lines
 
 
@@ -67,7 +73,7 @@ def _report_lines(r: dict, cr: dict | None) -> list[str]:
     lines = [
         f"report {r['report_id']}",
         f"  page:      {r['outlet']}, published {r['published'] or 'date unknown'} ({r['source_type']}) {r['url']}",
-        f"  printed:   \"{r['value_text']}\" ({r['metric']}, campaign {r['campaign_id']})",
+        f'  printed:   "{r["value_text"]}" ({r["metric"]}, campaign {r["campaign_id"]})',
     ]
     if cr and cr.get("correction_reason"):
         lines += _correction_lines(cr)
@@ -76,11 +82,15 @@ def _report_lines(r: dict, cr: dict | None) -> list[str]:
     else:
         lines.append(f"  parsed:    not read: {r['parse_reason']}")
     if r["period_start"] or r["period_end"]:
-        lines.append(f"  period:    {r['period_start']} to {r['period_end']} ({r['period_status']}, from \"{r['period_text'] or 'explicit dates'}\")")
+        lines.append(
+            f'  period:    {r["period_start"]} to {r["period_end"]} ({r["period_status"]}, from "{r["period_text"] or "explicit dates"}")'
+        )
     elif r["period_text"]:
-        lines.append(f"  period:    \"{r['period_text']}\" not resolved: {r['period_reason']}")
+        lines.append(f'  period:    "{r["period_text"]}" not resolved: {r["period_reason"]}')
     if cr:
-        lines.append(f"  claim:     {cr['claim_id']} as {cr['role']}; implied by its printed precision: {_interval(cr['implied_low'], cr['implied_high'])}")
+        lines.append(
+            f"  claim:     {cr['claim_id']} as {cr['role']}; implied by its printed precision: {_interval(cr['implied_low'], cr['implied_high'])}"
+        )
     return lines
 
 
@@ -89,7 +99,9 @@ def _claim_lines(c: dict) -> list[str]:
         f"claim {c['claim_id']} ({c['metric']}, campaign {c['campaign_id']})",
         f"  consensus: {_interval(c['consensus_low'], c['consensus_high'])} from {c['n_consensus']} of {c['n_reports']} reports, {c['n_outlets']} outlets",
         f"  kind:      {c['claim_kind']}",
-        f"  value:     \"{c['value_text']}\" ({_n(c['value'])}), chosen as: {c['value_rule']}" if c["value_text"] else "  value:     none",
+        f'  value:     "{c["value_text"]}" ({_n(c["value"])}), chosen as: {c["value_rule"]}'
+        if c["value_text"]
+        else "  value:     none",
         f"  why:       {c['value_note']}",
         f"  best:      {c['best_report_id']}, {c['best_outlet']} {c['best_url']}",
     ]
@@ -97,7 +109,12 @@ def _claim_lines(c: dict) -> list[str]:
 
 def trace_lines(project: Project, wanted: str) -> list[str] | None:
     read = lambda name: pl.read_parquet(project.processed / f"{name}.parquet")  # noqa: E731
-    reports, claim_reports, claims, found = read("reports"), read("claim_reports"), read("claims"), read("discrepancies")
+    reports, claim_reports, claims, found = (
+        read("reports"),
+        read("claim_reports"),
+        read("claims"),
+        read("discrepancies"),
+    )
     report = reports.filter(pl.col("report_id") == wanted)
     claim = claims.filter(pl.col("claim_id") == wanted)
     if report.height:
@@ -117,7 +134,9 @@ def trace_lines(project: Project, wanted: str) -> list[str] | None:
     if not report.height:
         for m in members.iter_rows(named=True):
             r = reports.filter(pl.col("report_id") == m["report_id"]).row(0, named=True)
-            lines.append(f"    {m['report_id']} {m['role']:<9} {r['outlet']}: \"{r['value_text']}\" → {_interval(m['implied_low'], m['implied_high'])}")
+            lines.append(
+                f'    {m["report_id"]} {m["role"]:<9} {r["outlet"]}: "{r["value_text"]}" → {_interval(m["implied_low"], m["implied_high"])}'
+            )
     for d in involved.iter_rows(named=True):
         lines.append(f"  {d['type']}: {d['sentence']}")
     if report.height:

@@ -19,7 +19,10 @@ from censorstats.problems import Problem
 
 PATTERN_WORDS = {  # pattern: (what a failing value is not, code)
     fields.SLUG: ("is not a lowercase slug (a-z, 0-9 and single hyphens, e.g. 'chinadaily-20190123')", "bad_id"),
-    fields.METRIC_SLUG: ("is not a metric id (lowercase words joined by underscores, e.g. 'accounts_closed')", "bad_id"),
+    fields.METRIC_SLUG: (
+        "is not a metric id (lowercase words joined by underscores, e.g. 'accounts_closed')",
+        "bad_id",
+    ),
     fields.URL: ("is not an http:// or https:// address", "bad_url"),
     fields.LANGUAGE: ("is not a two-letter ISO 639-1 language code", "bad_language"),
 }
@@ -61,14 +64,22 @@ def _schema_problems(model, frame: pl.DataFrame, path: str) -> list[Problem]:
     lines, rows = frame[LINE_COLUMN].to_list(), frame[ROW_COLUMN].to_list()
     problems = []
     for case in cases.iter_rows(named=True):
-        if case["check"] == "column_in_dataframe" or case["schema_context"] == "DataFrameSchema" and case["index"] is None:
+        if (
+            case["check"] == "column_in_dataframe"
+            or case["schema_context"] == "DataFrameSchema"
+            and case["index"] is None
+        ):
             continue  # header problems are reported by the reader, with the header's line
         index = case["index"]
         line = lines[index] if index is not None else 1
         row = rows[index] if index is not None else None
         if case["check"] in schemas.ROW_CHECK_COLUMNS and index is not None:
             columns = schemas.ROW_CHECK_COLUMNS[case["check"]]
-            values = ", ".join(f'{c} "{frame[c][index]}"' if frame[c][index] is not None else f"{c} empty" for c in columns if c in frame.columns)
+            values = ", ".join(
+                f'{c} "{frame[c][index]}"' if frame[c][index] is not None else f"{c} empty"
+                for c in columns
+                if c in frame.columns
+            )
             problems.append(Problem(path, line, columns[0], f"{case['check']} ({values})", "row_check", row=row))
             continue
         message, code = _describe(case["check"], case["failure_case"], case["column"])
@@ -84,7 +95,16 @@ def _blank_required(model, frame: pl.DataFrame, path: str) -> list[Problem]:
             continue  # patterns and allowed values already refuse blanks
         blank = frame.filter(pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() == ""))
         for rec in blank.iter_rows(named=True):
-            problems.append(Problem(path, rec[LINE_COLUMN], name, "is only white space but a value is required", "required", row=rec[ROW_COLUMN]))
+            problems.append(
+                Problem(
+                    path,
+                    rec[LINE_COLUMN],
+                    name,
+                    "is only white space but a value is required",
+                    "required",
+                    row=rec[ROW_COLUMN],
+                )
+            )
     return problems
 
 
@@ -97,7 +117,14 @@ def _reference_problems(name: str, frame: pl.DataFrame, tables: dict[str, pl.Dat
         missing = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(known.implode()))
         for rec in missing.iter_rows(named=True):
             problems.append(
-                Problem(path, rec[LINE_COLUMN], column, f'"{rec[column]}" is not in {target}.csv', "unknown_reference", row=rec[ROW_COLUMN])
+                Problem(
+                    path,
+                    rec[LINE_COLUMN],
+                    column,
+                    f'"{rec[column]}" is not in {target}.csv',
+                    "unknown_reference",
+                    row=rec[ROW_COLUMN],
+                )
             )
     return problems
 
@@ -112,7 +139,9 @@ def _after_published_problems(name: str, frame: pl.DataFrame, sources: pl.DataFr
     problems = []
     for column in date_columns:
         day = pl.col(column).str.to_date(DAY_FORMAT, strict=False)
-        late = joined.filter(day.is_not_null() & pl.col("_published_last").is_not_null() & (day > pl.col("_published_last")))
+        late = joined.filter(
+            day.is_not_null() & pl.col("_published_last").is_not_null() & (day > pl.col("_published_last"))
+        )
         for rec in late.iter_rows(named=True):
             msg = f'"{rec[column]}" is after the publication date of {rec["source_id"]} ({rec["published"]})'
             problems.append(Problem(path, rec[LINE_COLUMN], column, msg, "after_published", row=rec[ROW_COLUMN]))
@@ -125,7 +154,9 @@ def validate_raw(project: Project, files: dict[str, RawBytes] | None = None) -> 
     `files` are the raw files as a build read them (load.snapshot); without them they are read here.
     """
     files = files or snapshot(project, fields.REQUIRED_RAW + fields.OPTIONAL_RAW)
-    file_of = {name: files[project.relative(project.raw_file(name))] for name in fields.REQUIRED_RAW + fields.OPTIONAL_RAW}
+    file_of = {
+        name: files[project.relative(project.raw_file(name))] for name in fields.REQUIRED_RAW + fields.OPTIONAL_RAW
+    }
     problems: list[Problem] = []
     tables: dict[str, pl.DataFrame] = {}
     present_optional = [t for t in fields.OPTIONAL_RAW if getattr(file_of[t].problem, "code", None) != "missing_file"]

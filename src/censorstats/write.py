@@ -35,7 +35,11 @@ def _cell(col: str, dtype: pl.DataType) -> pl.Expr:
         formula = text.str.contains(FORMULA_START)
         text = pl.when(formula).then(pl.lit("'") + text).otherwise(text)
         needs_quotes = formula | text.str.contains(r'[",\r\n]') | (text != text.str.strip_chars())
-        text = pl.when(needs_quotes).then(pl.lit('"') + text.str.replace_all('"', '""', literal=True) + pl.lit('"')).otherwise(text)
+        text = (
+            pl.when(needs_quotes)
+            .then(pl.lit('"') + text.str.replace_all('"', '""', literal=True) + pl.lit('"'))
+            .otherwise(text)
+        )
     return text.fill_null("")
 
 

@@ -34,7 +34,9 @@ def parsed_sources(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     """One row per page, with its publication date as the first and last day it can mean."""
     first, last = published_bounds(pl.col("published"))
     lf = _with_optional(tables["sources"], SOURCE_OPTIONAL).lazy()
-    return lf.with_columns(first.alias("published_first"), last.alias("published_last"), _is_republication().alias("is_republication"))
+    return lf.with_columns(
+        first.alias("published_first"), last.alias("published_last"), _is_republication().alias("is_republication")
+    )
 
 
 SOURCE_OPTIONAL = ["original_outlet", "original_type", "repost", "original_published", "note"]
@@ -48,8 +50,18 @@ def _is_republication() -> pl.Expr:
 
 def _source_columns(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     sources = _with_optional(tables["sources"], SOURCE_OPTIONAL)
-    return sources.lazy().select("source_id", "outlet", "url", "published", "source_type", "language", "original_outlet", "original_type",
-                                 _is_republication().alias("is_republication"), "original_published")
+    return sources.lazy().select(
+        "source_id",
+        "outlet",
+        "url",
+        "published",
+        "source_type",
+        "language",
+        "original_outlet",
+        "original_type",
+        _is_republication().alias("is_republication"),
+        "original_published",
+    )
 
 
 def _figures(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -60,26 +72,64 @@ def _figures(lf: pl.LazyFrame) -> pl.LazyFrame:
 
 def parsed_reports(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     """One row per printed figure: its page, campaign, interval and period."""
-    raw = _with_optional(tables["reports"], ["platform_id", "period_text", "period_start", "period_end", "placement", "claim_id", "note"])
+    raw = _with_optional(
+        tables["reports"], ["platform_id", "period_text", "period_start", "period_end", "placement", "claim_id", "note"]
+    )
     lf = (
         raw.lazy()
         .join(_source_columns(tables), on="source_id", how="left", maintain_order="left")
-        .join(_with_optional(tables["campaigns"], ["start", "end"]).lazy().select(
-            "campaign_id", "authority_id", pl.col("start").alias("campaign_start"), pl.col("end").alias("campaign_end")),
-            on="campaign_id", how="left", maintain_order="left")
-        .join(tables["metrics"].lazy().select(pl.col("metric_id").alias("metric"), "unit"), on="metric", how="left", maintain_order="left")
+        .join(
+            _with_optional(tables["campaigns"], ["start", "end"])
+            .lazy()
+            .select(
+                "campaign_id",
+                "authority_id",
+                pl.col("start").alias("campaign_start"),
+                pl.col("end").alias("campaign_end"),
+            ),
+            on="campaign_id",
+            how="left",
+            maintain_order="left",
+        )
+        .join(
+            tables["metrics"].lazy().select(pl.col("metric_id").alias("metric"), "unit"),
+            on="metric",
+            how="left",
+            maintain_order="left",
+        )
     )
     lf = _figures(lf).rename({"period_start": "explicit_start", "period_end": "explicit_end"})
     # A republished text's "since October" counts from the original's date, never from the repost's.
-    lf = lf.with_columns(pl.when(pl.col("is_republication")).then(pl.col("original_published")).otherwise(pl.col("published")).alias("dated_by"))
-    lf = resolve_periods(lf, "period_text", "dated_by", "campaign_start", "campaign_end").with_columns(
-        pl.when(pl.col("is_republication") & pl.col("dated_by").is_null() & pl.col("period_reason").str.contains("publication date is unknown"))
-        .then(pl.lit("relative phrase on a page that republishes an earlier text whose date is unknown"))
-        .otherwise(pl.col("period_reason")).alias("period_reason")).drop("dated_by", "campaign_start", "campaign_end")
+    lf = lf.with_columns(
+        pl.when(pl.col("is_republication"))
+        .then(pl.col("original_published"))
+        .otherwise(pl.col("published"))
+        .alias("dated_by")
+    )
+    lf = (
+        resolve_periods(lf, "period_text", "dated_by", "campaign_start", "campaign_end")
+        .with_columns(
+            pl.when(
+                pl.col("is_republication")
+                & pl.col("dated_by").is_null()
+                & pl.col("period_reason").str.contains("publication date is unknown")
+            )
+            .then(pl.lit("relative phrase on a page that republishes an earlier text whose date is unknown"))
+            .otherwise(pl.col("period_reason"))
+            .alias("period_reason")
+        )
+        .drop("dated_by", "campaign_start", "campaign_end")
+    )
     explicit = pl.col("explicit_start").is_not_null() | pl.col("explicit_end").is_not_null()
     lf = lf.with_columns(
-        pl.when(explicit).then(pl.col("explicit_start").str.to_date(DAY_FORMAT)).otherwise(pl.col("period_start")).alias("period_start"),
-        pl.when(explicit).then(pl.col("explicit_end").str.to_date(DAY_FORMAT)).otherwise(pl.col("period_end")).alias("period_end"),
+        pl.when(explicit)
+        .then(pl.col("explicit_start").str.to_date(DAY_FORMAT))
+        .otherwise(pl.col("period_start"))
+        .alias("period_start"),
+        pl.when(explicit)
+        .then(pl.col("explicit_end").str.to_date(DAY_FORMAT))
+        .otherwise(pl.col("period_end"))
+        .alias("period_end"),
         pl.when(explicit).then(pl.lit("day")).otherwise(pl.col("period_precision")).alias("period_precision"),
         pl.when(explicit).then(pl.lit("explicit")).otherwise(pl.col("period_status")).alias("period_status"),
         pl.when(explicit).then(None).otherwise(pl.col("period_reason")).alias("period_reason"),
@@ -90,8 +140,10 @@ def parsed_reports(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
 def parsed_reach(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     """One row per printed user count, with the operator's definition and whether it is an estimate."""
     raw = _with_optional(tables["reach"], ["period_text", "definition", "note"])
-    platforms = _with_optional(tables["platforms"], ["note"]).lazy().select(
-        "platform_id", pl.col("name").alias("platform"), pl.col("note").alias("platform_note")
+    platforms = (
+        _with_optional(tables["platforms"], ["note"])
+        .lazy()
+        .select("platform_id", pl.col("name").alias("platform"), pl.col("note").alias("platform_note"))
     )
     lf = (
         raw.lazy()
@@ -99,29 +151,63 @@ def parsed_reach(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
         .join(platforms, on="platform_id", how="left", maintain_order="left")
         .with_columns(
             pl.col("as_of").str.to_date(DAY_FORMAT),
-            ((pl.col("source_type") == "estimate") | pl.col("note").str.contains("(?i)third-party").fill_null(False)).alias("is_estimate"),
+            (
+                (pl.col("source_type") == "estimate") | pl.col("note").str.contains("(?i)third-party").fill_null(False)
+            ).alias("is_estimate"),
         )
     )
     return _figures(lf)
 
 
-def parse_problems(reports: pl.DataFrame, reach: pl.DataFrame, raw_paths: dict[str, str],
-                   corrections: pl.DataFrame | None = None) -> list[Problem]:
+def parse_problems(
+    reports: pl.DataFrame, reach: pl.DataFrame, raw_paths: dict[str, str], corrections: pl.DataFrame | None = None
+) -> list[Problem]:
     """Warnings for texts the parser could not read (also corrections' overrides), at their file and line."""
     problems = []
     for table, frame in (("reports", reports), ("reach", reach)):
         bad = frame.filter(pl.col("parse_status") == "unparsed")
         for rec in bad.iter_rows(named=True):
             msg = f'"{rec["value_text"]}" was not read as a number: {rec["parse_reason"]}'
-            problems.append(Problem(raw_paths[table], rec[LINE_COLUMN], "value_text", msg, "unparsed_value", "warning", row=rec[ROW_COLUMN]))
+            problems.append(
+                Problem(
+                    raw_paths[table],
+                    rec[LINE_COLUMN],
+                    "value_text",
+                    msg,
+                    "unparsed_value",
+                    "warning",
+                    row=rec[ROW_COLUMN],
+                )
+            )
     if corrections is not None and "value_text" in corrections.columns:
         overrides = read_figures(corrections.filter(pl.col("action") == "override"), "value_text").collect()
         for rec in overrides.filter(pl.col("status") == "unparsed").iter_rows(named=True):
-            msg = f'"{rec["value_text"]}" (the override for {rec["report_id"]}) was not read as a number: {rec["reason"]}'
-            problems.append(Problem(raw_paths["corrections"], rec[LINE_COLUMN], "value_text", msg, "unparsed_value", "warning", row=rec[ROW_COLUMN]))
+            msg = (
+                f'"{rec["value_text"]}" (the override for {rec["report_id"]}) was not read as a number: {rec["reason"]}'
+            )
+            problems.append(
+                Problem(
+                    raw_paths["corrections"],
+                    rec[LINE_COLUMN],
+                    "value_text",
+                    msg,
+                    "unparsed_value",
+                    "warning",
+                    row=rec[ROW_COLUMN],
+                )
+            )
     bad = reports.filter(pl.col("period_status") == "unresolved")
     for rec in bad.iter_rows(named=True):
         msg = f'"{rec["period_text"]}" was not resolved to dates: {rec["period_reason"]}'
-        problems.append(Problem(raw_paths["reports"], rec[LINE_COLUMN], "period_text", msg, "unresolved_period", "warning", row=rec[ROW_COLUMN]))
+        problems.append(
+            Problem(
+                raw_paths["reports"],
+                rec[LINE_COLUMN],
+                "period_text",
+                msg,
+                "unresolved_period",
+                "warning",
+                row=rec[ROW_COLUMN],
+            )
+        )
     return problems
-

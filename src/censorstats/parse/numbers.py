@@ -67,12 +67,56 @@ from censorstats.parse.text import TRADITIONAL, normal_form
 # ---------------------------------------------------------------------------------------------
 
 PREFIX_QUALIFIERS = {
-    "at_least": ["more than", "over", "at least", "no fewer than", "no less than", "not less than", "upwards of",
-                 "in excess of", "above", "well over", "greater than", "逾", "超过", "超出", "超"],
-    "at_most": ["nearly", "almost", "close to", "up to", "under", "less than", "fewer than", "no more than",
-                "not more than", "below", "just under", "将近", "接近", "不到", "不足", "近"],
-    "approx": ["approximately", "approx.", "about", "around", "roughly", "some", "an estimated", "estimated",
-               "circa", "~", "大约", "大概", "约"],
+    "at_least": [
+        "more than",
+        "over",
+        "at least",
+        "no fewer than",
+        "no less than",
+        "not less than",
+        "upwards of",
+        "in excess of",
+        "above",
+        "well over",
+        "greater than",
+        "逾",
+        "超过",
+        "超出",
+        "超",
+    ],
+    "at_most": [
+        "nearly",
+        "almost",
+        "close to",
+        "up to",
+        "under",
+        "less than",
+        "fewer than",
+        "no more than",
+        "not more than",
+        "below",
+        "just under",
+        "将近",
+        "接近",
+        "不到",
+        "不足",
+        "近",
+    ],
+    "approx": [
+        "approximately",
+        "approx.",
+        "about",
+        "around",
+        "roughly",
+        "some",
+        "an estimated",
+        "estimated",
+        "circa",
+        "~",
+        "大约",
+        "大概",
+        "约",
+    ],
 }
 # 上 ("up to the order of") only before a bare Chinese multiplier: 上千 = at least 1,000, 上万 = at least 10,000.
 ORDER_PREFIX = {"上": "at_least"}
@@ -82,30 +126,115 @@ SUFFIX_QUALIFIERS = {
     "approx": ["左右", "上下", "or so"],
 }
 MULTIPLIERS = {
-    "k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "mln": 1_000_000, "million": 1_000_000,
-    "millions": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000, "bln": 1_000_000_000, "billion": 1_000_000_000, "billions": 1_000_000_000,
-    "百": 100, "千": 1_000, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000,
-    "亿": 100_000_000, "万亿": 1_000_000_000_000,
+    "k": 1_000,
+    "thousand": 1_000,
+    "m": 1_000_000,
+    "mn": 1_000_000,
+    "mln": 1_000_000,
+    "million": 1_000_000,
+    "millions": 1_000_000,
+    "b": 1_000_000_000,
+    "bn": 1_000_000_000,
+    "bln": 1_000_000_000,
+    "billion": 1_000_000_000,
+    "billions": 1_000_000_000,
+    "百": 100,
+    "千": 1_000,
+    "万": 10_000,
+    "十万": 100_000,
+    "百万": 1_000_000,
+    "千万": 10_000_000,
+    "亿": 100_000_000,
+    "万亿": 1_000_000_000_000,
 }
 CJK_MULTIPLIERS = [k for k in MULTIPLIERS if not k.isascii()]
 MEASURE_WORDS = "个家条名款起宗件人篇次部元户项台批所只位张种份"
 COUNT_NOUNS = [
-    "accounts", "account", "websites", "website", "sites", "site", "cases", "case", "suspects", "suspect", "people",
-    "persons", "person", "individuals", "pieces", "piece", "items", "item", "posts", "post", "apps", "app",
-    "applications", "programs", "programmes", "violations", "devices", "users", "user", "groups", "platforms",
-    "companies", "organizations", "organisations", "enterprises", "webpages", "pages", "links", "messages",
-    "articles", "videos", "channels", "livestreams", "rooms", "tip-offs", "tips", "reports", "publications",
-    "streamers", "rumors", "rumours", "entries", "yuan", "times",
+    "accounts",
+    "account",
+    "websites",
+    "website",
+    "sites",
+    "site",
+    "cases",
+    "case",
+    "suspects",
+    "suspect",
+    "people",
+    "persons",
+    "person",
+    "individuals",
+    "pieces",
+    "piece",
+    "items",
+    "item",
+    "posts",
+    "post",
+    "apps",
+    "app",
+    "applications",
+    "programs",
+    "programmes",
+    "violations",
+    "devices",
+    "users",
+    "user",
+    "groups",
+    "platforms",
+    "companies",
+    "organizations",
+    "organisations",
+    "enterprises",
+    "webpages",
+    "pages",
+    "links",
+    "messages",
+    "articles",
+    "videos",
+    "channels",
+    "livestreams",
+    "rooms",
+    "tip-offs",
+    "tips",
+    "reports",
+    "publications",
+    "streamers",
+    "rumors",
+    "rumours",
+    "entries",
+    "yuan",
+    "times",
 ]
 NOUN_MODIFIERS = [
-    "unique", "monthly", "daily", "active", "illegal", "online", "social", "media", "social-media", "fake", "news",
-    "self-media", "internet", "mobile", "harmful", "registered", "new", "user",
+    "unique",
+    "monthly",
+    "daily",
+    "active",
+    "illegal",
+    "online",
+    "social",
+    "media",
+    "social-media",
+    "fake",
+    "news",
+    "self-media",
+    "internet",
+    "mobile",
+    "harmful",
+    "registered",
+    "new",
+    "user",
 ]
 NOUN_OBJECTS = ["content", "information", "harmful information", "illegal content"]
 RANGE_SEPARATORS = ["-", "–", "—", "~", "to", "至", "到"]
 
 UNIT_WORDS = {w: i for i, w in enumerate("one two three four five six seven eight nine".split(), start=1)}
-TEEN_WORDS = {w: i for i, w in enumerate("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split(), start=10)}
+TEEN_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split(), start=10
+    )
+}
 TENS_WORDS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
 OTHER_SCRIPTS = {
     "Arabic": "\u0600-\u06ff\u0750-\u077f",
@@ -186,8 +315,10 @@ _RUN_CHARS = "0-9" + _CN_CHARS + "百千万亿"
 
 def _section(p: str) -> str:
     """One section below 万 (1 to 9,999): [d千][零][d百][零][[d]十][零][d]."""
-    return (rf"(?:(?P<{p}q>{_D})千)?零?(?:(?P<{p}b>{_D})百)?零?"
-            rf"(?:(?P<{p}s>{_D})?(?P<{p}t>十))?零?(?P<{p}g>{_D})?")
+    return (
+        rf"(?:(?P<{p}q>{_D})千)?零?(?:(?P<{p}b>{_D})百)?零?"
+        rf"(?:(?P<{p}s>{_D})?(?P<{p}t>十))?零?(?P<{p}g>{_D})?"
+    )
 
 
 # The 亿 part may itself hold 万 (一万二千亿); then 万, then the rest. Anchored: the whole run must fit.
@@ -204,22 +335,34 @@ CHINESE_BAD_ZERO = rf"^零|零(?:$|[^{_D[1:-1]}十])"
 CHINESE_BAD_TWO = ".两$|两[^千百万亿]"  # 两 stands alone or before 千/百/万/亿 (十两 is ten taels)
 CHINESE_GLUED = r"(?:[0-9]\s|[.,'])$"  # "5 一百", "1.二千": the numeral would join another number
 CHINESE_GLUED_AFTER = r"^(?:\s[0-9]|[.,'])"
-ABBREVIATED_REASON = ("an abbreviated Chinese numeral (一千五, 两万三: the last digit's unit is left out, "
-                      "as in speech): not read")
+ABBREVIATED_REASON = (
+    "an abbreviated Chinese numeral (一千五, 两万三: the last digit's unit is left out, as in speech): not read"
+)
 NONSTANDARD_REASON = "Chinese numeral not in a form that is read: "
-CHINESE_RANGE_REASON = ("a range or list with a Chinese numeral (五至六百: is the first end 5 or 500?): "
-                        "not read")
+CHINESE_RANGE_REASON = "a range or list with a Chinese numeral (五至六百: is the first end 5 or 500?): not read"
 INDEFINITE = "几数"  # 几 'a few', 数 'several': 十几万, 数万, 几千
-INDEFINITE_REASON = ("an indefinite number (几 'a few', 数 'several', as in 十几万, 数万, 几千): "
-                     "no interval is certain")
+INDEFINITE_REASON = "an indefinite number (几 'a few', 数 'several', as in 十几万, 数万, 几千): no interval is certain"
 
 KNOWN_WORDS = sorted(
-    {w for phrase in _flat(PREFIX_QUALIFIERS) + _flat(SUFFIX_QUALIFIERS) + NOUN_OBJECTS for w in phrase.split() if w.isascii()}
-    | {m for m in MULTIPLIERS if m.isascii()} | set(COUNT_NOUNS) | set(NOUN_MODIFIERS)
-    | set(WORD_VALUES) | {"hundred", "and", "between", "from", "to", "of"}
+    {
+        w
+        for phrase in _flat(PREFIX_QUALIFIERS) + _flat(SUFFIX_QUALIFIERS) + NOUN_OBJECTS
+        for w in phrase.split()
+        if w.isascii()
+    }
+    | {m for m in MULTIPLIERS if m.isascii()}
+    | set(COUNT_NOUNS)
+    | set(NOUN_MODIFIERS)
+    | set(WORD_VALUES)
+    | {"hundred", "and", "between", "from", "to", "of"}
 )
-KNOWN_CJK = (set("".join(w for w in _flat(PREFIX_QUALIFIERS) + _flat(SUFFIX_QUALIFIERS) + list(MULTIPLIERS) if not w.isascii()))
-             | set(MEASURE_WORDS) | {"至", "到"} | set(ORDER_PREFIX) | set(_CN_CHARS))
+KNOWN_CJK = (
+    set("".join(w for w in _flat(PREFIX_QUALIFIERS) + _flat(SUFFIX_QUALIFIERS) + list(MULTIPLIERS) if not w.isascii()))
+    | set(MEASURE_WORDS)
+    | {"至", "到"}
+    | set(ORDER_PREFIX)
+    | set(_CN_CHARS)
+)
 
 MAX_COUNT = 10**13  # the largest count read; nothing counted in this dataset comes near it
 MAX_DIGITS = len(str(MAX_COUNT))  # digits x multiplier beyond this are over MAX_COUNT: never computed
@@ -269,8 +412,10 @@ def _words_to_digits(lf: pl.LazyFrame, col: str) -> pl.LazyFrame:
     total = pl.lit(0, pl.Int64)
     valid = span.is_not_null()
     for p, scale in WORD_SCALES.items():
-        fields = [pl.col("__wnum").struct.field(f"{p}{k}").replace_strict(WORD_VALUES, default=None, return_dtype=pl.Int64)
-                  for k in ("h", "t", "u", "x")]
+        fields = [
+            pl.col("__wnum").struct.field(f"{p}{k}").replace_strict(WORD_VALUES, default=None, return_dtype=pl.Int64)
+            for k in ("h", "t", "u", "x")
+        ]
         h, t, u, x = fields
         group_value = h.fill_null(0) * 100 + t.fill_null(0) + u.fill_null(0) + x.fill_null(0)
         present = h.is_not_null() | t.is_not_null() | x.is_not_null()
@@ -289,7 +434,9 @@ def _words_to_digits(lf: pl.LazyFrame, col: str) -> pl.LazyFrame:
         pl.when(ok).then(replaced).otherwise(pl.col(col)).alias(col),
         (~ok).alias("__words_bad"),
     ).drop("__wparts", "__wnum")
-    return pl.concat([lf.filter(~has_words).with_columns(pl.lit(False).alias("__words_bad")), words]).drop("__has_words")
+    return pl.concat([lf.filter(~has_words).with_columns(pl.lit(False).alias("__words_bad")), words]).drop(
+        "__has_words"
+    )
 
 
 SEPARATORS = [",", ".", " ", "'"]
@@ -322,9 +469,16 @@ def _with_digits(lf: pl.LazyFrame, n: pl.Expr, has_mult: pl.Expr, prefix: str) -
     int_digits = drop_separators(pl.coalesce(f("i1"), f("i2"), f("i3"), f("i4")))
     frac_digits = pl.coalesce(f("f1"), f("f2"), f("f3"), f("f4"))
     return lf.with_columns(
-        pl.when(point_decimal).then(grouped.str.head(-4)).otherwise(pl.coalesce(whole_digits, int_digits)).alias(f"{prefix}int"),
-        pl.when(point_decimal).then(grouped.str.tail(3))
-        .when(whole_digits.is_not_null()).then(pl.lit("")).otherwise(frac_digits).alias(f"{prefix}frac"),
+        pl.when(point_decimal)
+        .then(grouped.str.head(-4))
+        .otherwise(pl.coalesce(whole_digits, int_digits))
+        .alias(f"{prefix}int"),
+        pl.when(point_decimal)
+        .then(grouped.str.tail(3))
+        .when(whole_digits.is_not_null())
+        .then(pl.lit(""))
+        .otherwise(frac_digits)
+        .alias(f"{prefix}frac"),
     ).drop("__n", "__common", "__shape")
 
 
@@ -342,16 +496,23 @@ def _value(prefix: str, mult: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     too_long = (i.str.len_chars() + zeros) > MAX_DIGITS
     whole = slen <= zeros
     ival = pl.when(~too_long).then(i.cast(pl.Int64, strict=False))
-    frac_part = pl.when(~too_long & whole & (slen > 0)).then(
-        significant.cast(pl.Int64, strict=False) * pl.lit(10, pl.Int64).pow(zeros - slen)
-    ).otherwise(0)
+    frac_part = (
+        pl.when(~too_long & whole & (slen > 0))
+        .then(significant.cast(pl.Int64, strict=False) * pl.lit(10, pl.Int64).pow(zeros - slen))
+        .otherwise(0)
+    )
     value = ival * mult + frac_part
     problem = (
-        pl.when(i.is_null()).then(pl.lit("number grouping not understood"))
-        .when(i.str.contains("^0[0-9]")).then(pl.lit("a number with a leading zero (a code or telephone number, not a count)"))
-        .when(too_long).then(pl.lit(TOO_LARGE))
-        .when((flen > 0) & (mult == 1)).then(pl.lit("a count with a fractional part and no multiplier"))
-        .when(~whole).then(pl.lit("not a whole number"))
+        pl.when(i.is_null())
+        .then(pl.lit("number grouping not understood"))
+        .when(i.str.contains("^0[0-9]"))
+        .then(pl.lit("a number with a leading zero (a code or telephone number, not a count)"))
+        .when(too_long)
+        .then(pl.lit(TOO_LARGE))
+        .when((flen > 0) & (mult == 1))
+        .then(pl.lit("a count with a fractional part and no multiplier"))
+        .when(~whole)
+        .then(pl.lit("not a whole number"))
     )
     return value, problem
 
@@ -374,7 +535,8 @@ def _reading(text: str, low: pl.Expr, high: pl.Expr, qualifier: pl.Expr, problem
     """The output columns: the interval the qualifier allows, or the reason there is none."""
     ok = problem.is_null()
     return [
-        pl.col(text), *[pl.col(c) for c in PREPARED],
+        pl.col(text),
+        *[pl.col(c) for c in PREPARED],
         pl.when(ok & (qualifier != "at_most")).then(low).alias("low"),
         pl.when(ok & (qualifier != "at_least")).then(high).alias("high"),
         pl.when(ok).then(qualifier).alias("qualifier"),
@@ -392,7 +554,9 @@ def _read_single(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
         _multiplier(pl.coalesce(s("m1"), s("m0"))).alias("__m1"),
         # A compound's second part is below its first multiplier (at most 10^12), so 10 digits is
         # plenty; longer ones are not computed (and fail the compound rule below).
-        (pl.when(s("n2").str.len_chars() <= 10).then(s("n2").cast(pl.Int64, strict=False)) * _multiplier(s("m2"))).alias("__v2"),
+        (
+            pl.when(s("n2").str.len_chars() <= 10).then(s("n2").cast(pl.Int64, strict=False)) * _multiplier(s("m2"))
+        ).alias("__v2"),
         _qualifier_of(s("pre"), PREFIX_QUALIFIERS).alias("__k1"),
         _qualifier_of(s("q1"), SUFFIX_QUALIFIERS).alias("__k2"),
         _qualifier_of(s("post"), SUFFIX_QUALIFIERS).alias("__k3"),
@@ -404,21 +568,30 @@ def _read_single(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     kinds = [pl.col(f"__k{i}") for i in range(1, 6)]
     qualifier = pl.coalesce(*kinds, pl.lit("exact"))
     conflict = pl.any_horizontal(k.is_not_null() & (k != qualifier) for k in kinds)
-    present = [pl.when(pl.any_horizontal(k == kind for k in kinds)).then(pl.lit(kind)) for kind in sorted(PREFIX_QUALIFIERS)]
-    compound_ok = s("n2").is_null() | (pl.col("__mword").is_in(["亿", "万"]) & (pl.col("__v2") < pl.col("__m1"))).fill_null(False)
+    present = [
+        pl.when(pl.any_horizontal(k == kind for k in kinds)).then(pl.lit(kind)) for kind in sorted(PREFIX_QUALIFIERS)
+    ]
+    compound_ok = s("n2").is_null() | (
+        pl.col("__mword").is_in(["亿", "万"]) & (pl.col("__v2") < pl.col("__m1"))
+    ).fill_null(False)
     value = value + pl.col("__v2").fill_null(0)
     problem = (
-        pl.when(problem.is_not_null()).then(problem)
-        .when(~compound_ok).then(pl.lit("compound number not understood"))
-        .when(conflict).then(pl.lit("conflicting qualifiers: ") + pl.concat_str(present, separator=" and ", ignore_nulls=True))
+        pl.when(problem.is_not_null())
+        .then(problem)
+        .when(~compound_ok)
+        .then(pl.lit("compound number not understood"))
+        .when(conflict)
+        .then(pl.lit("conflicting qualifiers: ") + pl.concat_str(present, separator=" and ", ignore_nulls=True))
         .otherwise(_implausible(value))
     )
     lf = lf.with_columns(value.alias("__value"), qualifier.alias("__q"), problem.alias("__problem"))
     return lf.select(_reading(text, pl.col("__value"), pl.col("__value"), pl.col("__q"), pl.col("__problem")))
 
 
-SPREAD_REASON = (f"range whose ends differ {RANGE_SPREAD:,}-fold or more: a code or telephone number, "
-                 "or shorthand such as '5-6,000' that can be read two ways")
+SPREAD_REASON = (
+    f"range whose ends differ {RANGE_SPREAD:,}-fold or more: a code or telephone number, "
+    "or shorthand such as '5-6,000' that can be read two ways"
+)
 
 
 def _read_range(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
@@ -436,13 +609,18 @@ def _read_range(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     vb, pb = _value("__b", pl.col("__mb").fill_null(1))
     lf = lf.with_columns(va.alias("__va"), pa.alias("__pa"), vb.alias("__vb"), pb.alias("__pb"))
     problem = (
-        pl.when((r("sep") == "and") & r("between").ne_missing("between")).then(pl.lit("two or more numbers that are not a range"))
-        .when(pl.col("__pa").is_not_null()).then(pl.col("__pa"))
-        .when(pl.col("__pb").is_not_null()).then(pl.col("__pb"))
-        .when(pl.col("__va") > pl.col("__vb")).then(pl.lit("range whose first number is larger than its second"))
+        pl.when((r("sep") == "and") & r("between").ne_missing("between"))
+        .then(pl.lit("two or more numbers that are not a range"))
+        .when(pl.col("__pa").is_not_null())
+        .then(pl.col("__pa"))
+        .when(pl.col("__pb").is_not_null())
+        .then(pl.col("__pb"))
+        .when(pl.col("__va") > pl.col("__vb"))
+        .then(pl.lit("range whose first number is larger than its second"))
         .when(pl.any_horizontal(_implausible(pl.col(v)).is_not_null() for v in ("__va", "__vb")))
         .then(pl.coalesce(_implausible(pl.col("__va")), _implausible(pl.col("__vb"))))
-        .when(r("ma").is_null() & (pl.col("__vb") >= pl.col("__va") * RANGE_SPREAD)).then(pl.lit(SPREAD_REASON))
+        .when(r("ma").is_null() & (pl.col("__vb") >= pl.col("__va") * RANGE_SPREAD))
+        .then(pl.lit(SPREAD_REASON))
     )
     return lf.select(_reading(text, pl.col("__va"), pl.col("__vb"), pl.lit("range"), problem))
 
@@ -458,25 +636,43 @@ def _unread_reason(text: str) -> pl.Expr:
     norm, raw = pl.col("__norm"), pl.col(text)
     scripts = pl.lit(None, pl.String)
     for name, chars in reversed(OTHER_SCRIPTS.items()):
-        scripts = pl.when(raw.str.contains(f"[{chars}]")).then(pl.lit(f"written in {name} script; only English and Chinese are read")).otherwise(scripts)
+        scripts = (
+            pl.when(raw.str.contains(f"[{chars}]"))
+            .then(pl.lit(f"written in {name} script; only English and Chinese are read"))
+            .otherwise(scripts)
+        )
     words = norm.str.extract_all(r"[a-z\u00c0-\u024f]+(?:[-.'][a-z\u00c0-\u024f]+)*")
-    unknown_words = words.list.eval(pl.element().filter(~pl.element().is_in(KNOWN_WORDS))).list.unique(maintain_order=True)
+    unknown_words = words.list.eval(pl.element().filter(~pl.element().is_in(KNOWN_WORDS))).list.unique(
+        maintain_order=True
+    )
     cjk = norm.str.extract_all(r"[\u3400-\u9fff]")
-    unknown_cjk = cjk.list.eval(pl.element().filter(~pl.element().is_in(sorted(KNOWN_CJK)))).list.unique(maintain_order=True)
+    unknown_cjk = cjk.list.eval(pl.element().filter(~pl.element().is_in(sorted(KNOWN_CJK)))).list.unique(
+        maintain_order=True
+    )
     numbers = norm.str.count_matches(NUMBERS)
     alien = raw.str.extract_all(OUTSIDE_ALPHABET).list.unique(maintain_order=True)
     alien_symbols = alien.list.eval(pl.element().filter(~pl.element().str.contains(f"^{WORD_LETTER}$")))
     problem = (
-        pl.when(raw.is_null() | (norm == "")).then(pl.lit("empty text"))
-        .when(scripts.is_not_null()).then(scripts)
-        .when(alien_symbols.list.len() > 0).then(pl.lit("character(s) outside the figures' alphabet: ") + alien_symbols.list.join(" "))
-        .when(norm.str.contains(f"[{INDEFINITE}]")).then(pl.lit(INDEFINITE_REASON))
-        .when(unknown_words.list.len() > 0).then(pl.lit("unknown word(s): ") + unknown_words.list.join(", "))
-        .when(unknown_cjk.list.len() > 0).then(pl.lit("unknown character(s): ") + unknown_cjk.list.join(""))
-        .when(pl.col("__alien")).then(pl.lit("character(s) outside the figures' alphabet: ") + alien.list.join(" "))
-        .when(pl.col("__words_bad")).then(pl.lit("number words not understood"))
-        .when(numbers == 0).then(pl.lit("no number found"))
-        .when(numbers > 1).then(pl.lit("two or more numbers that are not a range"))
+        pl.when(raw.is_null() | (norm == ""))
+        .then(pl.lit("empty text"))
+        .when(scripts.is_not_null())
+        .then(scripts)
+        .when(alien_symbols.list.len() > 0)
+        .then(pl.lit("character(s) outside the figures' alphabet: ") + alien_symbols.list.join(" "))
+        .when(norm.str.contains(f"[{INDEFINITE}]"))
+        .then(pl.lit(INDEFINITE_REASON))
+        .when(unknown_words.list.len() > 0)
+        .then(pl.lit("unknown word(s): ") + unknown_words.list.join(", "))
+        .when(unknown_cjk.list.len() > 0)
+        .then(pl.lit("unknown character(s): ") + unknown_cjk.list.join(""))
+        .when(pl.col("__alien"))
+        .then(pl.lit("character(s) outside the figures' alphabet: ") + alien.list.join(" "))
+        .when(pl.col("__words_bad"))
+        .then(pl.lit("number words not understood"))
+        .when(numbers == 0)
+        .then(pl.lit("no number found"))
+        .when(numbers > 1)
+        .then(pl.lit("two or more numbers that are not a range"))
         .otherwise(pl.lit("wording not understood"))
     )
     return problem
@@ -503,7 +699,11 @@ def _with_chinese_numeral(lf: pl.LazyFrame, run: str) -> pl.LazyFrame:
     digit = lambda name: f(name).replace_strict(SLOT_DIGITS, default=None, return_dtype=pl.Int64).fill_null(0)  # noqa: E731
     sections = []
     for p in CHINESE_SECTIONS:
-        tens = pl.when(f(f"{p}t").is_not_null()).then(pl.when(f(f"{p}s").is_null()).then(1).otherwise(digit(f"{p}s"))).otherwise(0)
+        tens = (
+            pl.when(f(f"{p}t").is_not_null())
+            .then(pl.when(f(f"{p}s").is_null()).then(1).otherwise(digit(f"{p}s")))
+            .otherwise(0)
+        )
         sections.append((digit(f"{p}q") * 1000 + digit(f"{p}b") * 100 + tens * 10 + digit(f"{p}g")).alias(f"__cn_{p}"))
     lf = lf.with_columns(*sections, *[f(m).is_not_null().alias(f"__cn_{m}") for m in ("am", "ym", "wm")])
     sec = lambda p: pl.col(f"__cn_{p}")  # noqa: E731
@@ -515,13 +715,20 @@ def _with_chinese_numeral(lf: pl.LazyFrame, run: str) -> pl.LazyFrame:
     # extract_groups gives a struct of nulls, not a null, when the run does not fit: ask once more.
     fits = r.str.contains(CHINESE_NUMBER)
     problem = (
-        pl.when(r.str.contains(CHINESE_ABBREVIATED)).then(pl.lit(ABBREVIATED_REASON))
-        .when(~fits | r.str.contains(CHINESE_BAD_ZERO) | r.str.contains(CHINESE_BAD_TWO) | empty_unit
-              | (pl.col("__cn_value") == 0))
+        pl.when(r.str.contains(CHINESE_ABBREVIATED))
+        .then(pl.lit(ABBREVIATED_REASON))
+        .when(
+            ~fits
+            | r.str.contains(CHINESE_BAD_ZERO)
+            | r.str.contains(CHINESE_BAD_TWO)
+            | empty_unit
+            | (pl.col("__cn_value") == 0)
+        )
         .then(pl.lit(NONSTANDARD_REASON) + r)
     )
     return lf.with_columns(problem.alias("__cn_problem")).drop(
-        "__cng", *[f"__cn_{p}" for p in CHINESE_SECTIONS], "__cn_am", "__cn_ym", "__cn_wm")
+        "__cng", *[f"__cn_{p}" for p in CHINESE_SECTIONS], "__cn_am", "__cn_ym", "__cn_wm"
+    )
 
 
 def _read_chinese(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
@@ -541,26 +748,39 @@ def _read_chinese(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     glued = c("before").str.contains(CHINESE_GLUED) | c("after").str.contains(CHINESE_GLUED_AFTER)
     lf = lf.with_columns(
         pl.when(~pl.col("__alien") & run.is_not_null())
-        .then(pl.when(glued).then(pl.lit(NONSTANDARD_REASON) + run).otherwise(problem)).alias("__cn_problem"),
+        .then(pl.when(glued).then(pl.lit(NONSTANDARD_REASON) + run).otherwise(problem))
+        .alias("__cn_problem"),
     )
     readable = ~pl.col("__alien") & run.is_not_null()
-    lf = lf.with_columns(
-        (readable & problem.is_null()).alias("__cn_ok"),
-        (readable & problem.is_not_null() & run.str.contains(f"[{_CN_CHARS}]")).alias("__cn_bad"),
-        pl.concat_str([c("before"), pl.col("__cn_value").cast(pl.String), c("after")]).alias("__cn_norm"),
-    ).drop("__cn").cache()
+    lf = (
+        lf.with_columns(
+            (readable & problem.is_null()).alias("__cn_ok"),
+            (readable & problem.is_not_null() & run.str.contains(f"[{_CN_CHARS}]")).alias("__cn_bad"),
+            pl.concat_str([c("before"), pl.col("__cn_value").cast(pl.String), c("after")]).alias("__cn_norm"),
+        )
+        .drop("__cn")
+        .cache()
+    )
     # A Chinese numeral that is not read in full: its reason. An Arabic run (5千5): the first reading stands.
     bad = lf.filter(pl.col("__cn_bad"))
-    kept = lf.filter(~pl.col("__cn_ok") & ~pl.col("__cn_bad")).select(text, *PREPARED, *[pl.col(v).alias(k) for k, v in first.items()])
+    kept = lf.filter(~pl.col("__cn_ok") & ~pl.col("__cn_bad")).select(
+        text, *PREPARED, *[pl.col(v).alias(k) for k, v in first.items()]
+    )
     none = pl.lit(None, pl.Int64)
     bad = bad.select(_reading(text, none, none, pl.lit(None, pl.String), pl.col("__cn_problem")))
     ok = lf.filter(pl.col("__cn_ok")).with_columns(pl.col("__cn_norm").alias("__norm"))
     ok = ok.with_columns(pl.col("__norm").str.contains(SINGLE).fill_null(False).alias("__single")).cache()
     # Another number beside it (a second numeral, a range, a list) is not read: 五至六百 is 500-600.
     others = pl.col("__norm").str.contains(f"[{_CN_CHARS}]") | (pl.col("__norm").str.count_matches(NUMBERS) > 1)
-    unread = ok.filter(~pl.col("__single")).select(_reading(
-        text, none, none, pl.lit(None, pl.String),
-        pl.when(others).then(pl.lit(CHINESE_RANGE_REASON)).otherwise(_unread_reason(text))))
+    unread = ok.filter(~pl.col("__single")).select(
+        _reading(
+            text,
+            none,
+            none,
+            pl.lit(None, pl.String),
+            pl.when(others).then(pl.lit(CHINESE_RANGE_REASON)).otherwise(_unread_reason(text)),
+        )
+    )
     return pl.concat([kept, bad, _read_single(ok.filter(pl.col("__single")), text), unread])
 
 
@@ -571,11 +791,13 @@ def _read_distinct(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
     single = readable & pl.col("__norm").str.contains(SINGLE).fill_null(False)
     range_ = readable & ~single & pl.col("__norm").str.contains(RANGE).fill_null(False)
     lf = lf.with_columns(single.alias("__single"), range_.alias("__range")).cache()
-    readings = pl.concat([
-        _read_single(lf.filter(pl.col("__single")), text),
-        _read_range(lf.filter(pl.col("__range")), text),
-        _unreadable(lf.filter(~pl.col("__single") & ~pl.col("__range")), text),
-    ]).cache()
+    readings = pl.concat(
+        [
+            _read_single(lf.filter(pl.col("__single")), text),
+            _read_range(lf.filter(pl.col("__range")), text),
+            _unreadable(lf.filter(~pl.col("__single") & ~pl.col("__range")), text),
+        ]
+    ).cache()
     # Chinese numerals (九千八百, 9千8百, 十余万) are tried only where the digit grammar gave no reading.
     unparsed = (pl.col("status") == "unparsed") & pl.col(text).str.contains(f"[{_CN_CHARS}百千]").fill_null(False)
     return pl.concat([readings.filter(~unparsed), _read_chinese(readings.filter(unparsed), text)]).drop(PREPARED)
@@ -594,10 +816,7 @@ def read_figures(lf: pl.LazyFrame | pl.DataFrame, column: str, prefix: str = "")
     )
     # Sorting on a row number restores the order at less cost than a join that maintains it.
     return (
-        lf.with_row_index("__row")
-        .join(readings, on=column, how="left", nulls_equal=True)
-        .sort("__row")
-        .drop("__row")
+        lf.with_row_index("__row").join(readings, on=column, how="left", nulls_equal=True).sort("__row").drop("__row")
     )
 
 

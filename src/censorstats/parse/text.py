@@ -8,9 +8,30 @@ from __future__ import annotations
 
 import polars as pl
 
-TRADITIONAL = {"萬": "万", "億": "亿", "餘": "余", "馀": "余", "個": "个", "條": "条", "將": "将", "約": "约",
-               "內": "内", "來": "来", "數": "数", "幾": "几", "級": "级", "戶": "户", "項": "项", "臺": "台",
-               "張": "张", "種": "种", "處": "处", "過": "过", "於": "于", "為": "为"}
+TRADITIONAL = {
+    "萬": "万",
+    "億": "亿",
+    "餘": "余",
+    "馀": "余",
+    "個": "个",
+    "條": "条",
+    "將": "将",
+    "約": "约",
+    "內": "内",
+    "來": "来",
+    "數": "数",
+    "幾": "几",
+    "級": "级",
+    "戶": "户",
+    "項": "项",
+    "臺": "台",
+    "張": "张",
+    "種": "种",
+    "處": "处",
+    "過": "过",
+    "於": "于",
+    "為": "为",
+}
 
 # Printable ASCII and the basic CJK ideographs are fixed points of NFKC, and single spaces
 # between them need no collapsing: most printed figures are of this form and skip the costly steps.
