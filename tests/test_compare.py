@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from censorstats import build
-from censorstats.compare import REACH_TOLERANCE_DAYS, scale_vs_reach
+from censorstats.compare import REACH_TOLERANCE_DAYS, claims_against_reach, reach_series
 from censorstats.paths import Project
 from conftest import FIXTURE_RAW
 
@@ -40,9 +40,15 @@ def test_2018_cac_claim_against_wechat_and_weibo_by_hand(comparisons):
     assert rows["all"]["per_million_high"] < wechat["per_million_low"]
 
 
-CLAIM = {"claim_id": "c/accounts_closed", "claim_kind": "official", "campaign_id": "c", "authority_id": "cac", "metric": "accounts_closed", "unit": "accounts",
+CLAIM = {"claim_id": "c/accounts_closed", "claim_kind": "official", "campaign_id": "c", "campaign_name": "C", "authority_id": "cac",
+         "authority_name": "CAC", "authority_name_zh": None, "metric": "accounts_closed", "metric_description": "Accounts closed", "unit": "accounts",
          "platform_id": None, "announced_on": date(2020, 6, 1), "consensus_low": 950, "consensus_high": 1049, "value": 1000,
          "value_text": "1,000", "best_outlet": "X", "n_consensus": 2}
+
+
+def scale_vs_reach(claims: pl.LazyFrame, reach: pl.LazyFrame) -> pl.LazyFrame:
+    """The compare step on these frames: the reach series, then the claims against it."""
+    return claims_against_reach(claims, reach_series(reach))
 
 
 def _reach(rows):

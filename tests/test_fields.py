@@ -31,9 +31,11 @@ def restated_lists(source: str) -> list[str]:
     known = _registry_sets()
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and len(node.elts) > 1 and \
-                all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
-            values = frozenset(e.value for e in node.elts)  # type: ignore[attr-defined]
+        # a literal list, or the arguments of a call (`.select("report_id", "claim_id", ...)`)
+        elements = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else \
+            node.args if isinstance(node, ast.Call) else []
+        if len(elements) > 1 and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in elements):
+            values = frozenset(e.value for e in elements)  # type: ignore[attr-defined]
             if values in known:
                 found.append(f"line {node.lineno}: {known[values]}")
     return found
@@ -44,6 +46,8 @@ def test_the_scan_finds_a_restated_list():
                           '"qualifier_dropped", "qualifier_changed"]\nx = ("ok", "other")') == ["line 1: DISCREPANCY_TYPES"]
     assert restated_lists('RAW = ("sources", "authorities", "campaigns", "platforms", "metrics", "reports", "reach", '
                           '"corrections")') == ["line 1: RAW table names"]
+    columns = ", ".join(f'"{c}"' for c in fields.PROCESSED["claim_reports"].column_names)
+    assert restated_lists(f"out = lf.select({columns})") == ["line 1: processed claim_reports columns"]
 
 
 @pytest.mark.parametrize("path", sorted(p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py") if p.name != "fields.py"))

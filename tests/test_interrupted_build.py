@@ -93,7 +93,7 @@ def _edit(project: Project) -> None:
     QQ's reach in one quarter, outside every comparison with a claim: one figure to redraw, so each
     build after a kill costs half what it would if scale_vs_reach were drawn again too.
     """
-    set_cell(project.raw_file("reach"), "p053", "value_text", "7.320亿")
+    set_cell(project.raw_file("reach"), "p057", "value_text", "6.175亿")
 
 
 @pytest.fixture(scope="module")

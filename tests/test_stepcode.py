@@ -62,8 +62,8 @@ def _add_line(text: str) -> str:
         ("validate.py", RAW_READERS),
         ("claims.py", {"reconcile"}),
         ("discrepancies.py", {"reconcile"}),
-        ("readings.py", {"reconcile", "compare", "report"} | FIGURES),  # figures draw reach_series (compare), which ranks sources
-        ("compare.py", {"compare", "report"} | FIGURES),
+        ("readings.py", {"reconcile", "compare", "report"} | FIGURES),  # the figures' power-of-ten rule (powers_of_ten)
+        ("compare.py", {"compare"}),  # the figures read its reach_series table, never its code
         # the engine and the command line are no step's code
         ("build.py", set()),
         ("publish.py", set()),

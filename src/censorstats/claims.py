@@ -58,7 +58,7 @@ from typing import Any
 import polars as pl
 
 from censorstats.dates import published_bounds
-from censorstats.fields import PRECISIONS, REPORT_ROLES
+from censorstats.fields import PRECISIONS, PROCESSED, RAW, REPORT_ROLES
 from censorstats.parse.numbers import read_figures
 from censorstats.readings import (
     ANNOUNCEMENT_LANGUAGE,
@@ -71,7 +71,7 @@ from censorstats.readings import (
     source_rank,
 )
 
-CORRECTION_COLUMNS = ("action", "value_text", "reason", "decided_by", "decided_on")
+CORRECTION_COLUMNS = tuple(c for c in RAW["corrections"].column_names if c != "report_id")
 
 
 def _ids(where: pl.Expr) -> pl.Expr:
@@ -492,31 +492,7 @@ def claims_table(lf: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def claim_reports_table(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
-    return with_inferred_periods(lf, claims).select(
-        "report_id",
-        "claim_id",
-        "role",
-        "value_text",
-        "read_as",
-        "qualifier",
-        "value_low",
-        "value_high",
-        "printed_number",
-        "significant_digits",
-        "implied_low",
-        "implied_high",
-        "voice",
-        "is_headline",
-        "period_start",
-        "period_end",
-        "period_precision",
-        "period_status",
-        "period_evidence",
-        "correction_action",
-        "correction_reason",
-        "correction_decided_by",
-        "correction_decided_on",
-    )
+    return with_inferred_periods(lf, claims).select(PROCESSED["claim_reports"].column_names)
 
 
 def claims(reports: pl.LazyFrame, corrections: pl.DataFrame | None) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:

@@ -14,7 +14,7 @@ The ratio is an interval, never a bare number: [consensus_low / reach_high,
 consensus_high / reach_low] per million users, where an unbounded end stays empty. Each row
 carries the reach figure's date, the gap in days, its page and its definition.
 
-**One series per platform.** Operators change what they count (Tencent's QQ figures were
+**One series per platform** (the reach_series table, which the reach figure also draws). Operators change what they count (Tencent's QQ figures were
 all-terminal, then smart-device, then mobile-device accounts; Kuaishou's prospectus counted the
 WeChat mini-program, its later reports the app alone), and a ratio over time is only honest
 within one series. A platform's series is the definition (reach.csv `definition`) that most of
@@ -33,6 +33,7 @@ from datetime import timedelta
 
 import polars as pl
 
+from censorstats.fields import PROCESSED
 from censorstats.readings import source_rank
 
 REACH_TOLERANCE_DAYS = 184  # two quarters: filings come quarterly
@@ -73,19 +74,7 @@ def reach_series(reach: pl.LazyFrame, measure: str = MEASURE) -> pl.LazyFrame:
         .sort(["platform_id", "as_of", source_rank(), pl.col("qualifier") != "exact", "reach_id"])
         .group_by("platform_id", "as_of", maintain_order=True)
         .first()
-        .select(
-            "platform_id",
-            "platform",
-            "as_of",
-            "reach_id",
-            "value_text",
-            "value_low",
-            "value_high",
-            "outlet",
-            "url",
-            "source_type",
-            "definition",
-        )
+        .select(PROCESSED["reach_series"].column_names)
     )
 
 
@@ -95,20 +84,8 @@ def _assert_sorted(df: pl.DataFrame, by: str, on: str) -> None:
     assert unsorted.height == 0, f"not sorted by {on} within {by}: {unsorted[by].to_list()}"
 
 
-CLAIM_COLUMNS = [
-    "claim_id",
-    "campaign_id",
-    "authority_id",
-    "metric",
-    "platform_id",
-    "announced_on",
-    "consensus_low",
-    "consensus_high",
-    "value",
-    "value_text",
-    "best_outlet",
-    "n_consensus",
-]
+# The claim's columns the comparison table shows beside each reach figure
+CLAIM_COLUMNS = [c for c in PROCESSED["scale_vs_reach"].column_names if c in PROCESSED["claims"].column_names]
 
 
 def _targets(claims: pl.LazyFrame, platforms: list[str]) -> pl.LazyFrame:
@@ -144,15 +121,16 @@ def _with_ratios(lf: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def scale_vs_reach(claims: pl.LazyFrame, reach: pl.LazyFrame) -> pl.LazyFrame:
-    series = reach_series(reach).collect().sort("platform_id", "as_of")
-    _assert_sorted(series, "platform_id", "as_of")
+def claims_against_reach(claims: pl.LazyFrame, series: pl.LazyFrame) -> pl.LazyFrame:
+    """The scale_vs_reach table: each account claim against its platforms' reach_series figure of its day."""
+    points = series.collect().sort("platform_id", "as_of")
+    _assert_sorted(points, "platform_id", "as_of")
     targets = (
-        _targets(claims, sorted(series["platform_id"].unique().to_list())).collect().sort("platform_id", "announced_on")
+        _targets(claims, sorted(points["platform_id"].unique().to_list())).collect().sort("platform_id", "announced_on")
     )
     _assert_sorted(targets, "platform_id", "announced_on")
     matched = targets.join_asof(
-        series.rename(
+        points.rename(
             {
                 "as_of": "reach_as_of",
                 "value_text": "reach_value_text",
@@ -181,21 +159,7 @@ def scale_vs_reach(claims: pl.LazyFrame, reach: pl.LazyFrame) -> pl.LazyFrame:
         .sort("claim_id", "platform_id")
         .group_by("claim_id", maintain_order=True)
         .agg(
-            pl.exclude(
-                "platform_id",
-                "reach_platform",
-                "reach_id",
-                "reach_low",
-                "reach_high",
-                "reach_value",
-                "reach_as_of",
-                "reach_gap_days",
-                "reach_value_text",
-                "reach_outlet",
-                "reach_url",
-                "reach_source_type",
-                "reach_definition",
-            ).first(),
+            pl.exclude("platform_id", "^reach_.*$").first(),  # the reach_* columns are summed below
             pl.lit(ALL_PLATFORMS).alias("platform_id"),
             pl.format("sum of {} platforms (counts people on several platforms more than once)", pl.len()).alias(
                 "reach_platform"

@@ -37,7 +37,6 @@ from censorstats.readings import ANNOUNCEMENT_LANGUAGE, commas, power_of_ten, ro
 
 SAME_PERIOD_DAYS = 31
 COLUMNS = ["type", "claim_id", "campaign_id", "metric", "report_id", "report_ids", "power_of_ten", "sentence"]
-DISCREPANCY_COLUMNS = ["discrepancy_id", *[c for c in COLUMNS if c != "report_id"]]
 
 
 def _quoted(prefix: str = "") -> pl.Expr:
@@ -310,7 +309,7 @@ def discrepancies(reports: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
                 "discrepancy_id"
             ),
         )
-        .select(DISCREPANCY_COLUMNS)
+        .drop("report_id")
         .unique(subset="discrepancy_id", keep="first", maintain_order=True)
         .sort("discrepancy_id")
     )

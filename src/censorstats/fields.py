@@ -612,6 +612,17 @@ PROCESSED: dict[str, Table] = {
             foreign_keys=(("claim_id", "claims", "claim_id"),),
         ),
         Table(
+            "reach_series",
+            "processed",
+            "The reach figures the comparison and the reach figure use: per platform and period end, the best page's "
+            "monthly users within the platform's series (compare.py).",
+            _cols(
+                "reach_id platform_id platform as_of value_text value_low value_high? outlet url source_type definition"
+            ),
+            "reach_id",
+            foreign_keys=(("reach_id", "reach", "reach_id"),),
+        ),
+        Table(
             "scale_vs_reach",
             "processed",
             "Each account claim against the platform reach of its day: accounts actioned per million monthly users.",

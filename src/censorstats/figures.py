@@ -22,7 +22,6 @@ import polars as pl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from censorstats.compare import reach_series
 from censorstats.readings import powers_of_ten
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
@@ -603,10 +602,9 @@ def _campaign_rows(ax, periods: pl.DataFrame, middle) -> None:
     ax.spines["left"].set_visible(False)
 
 
-def reach_over_time(reach: pl.DataFrame, claims: pl.DataFrame, version: str):
-    """Each platform's monthly users over time (one series per platform, broken across gaps of years), above the
-    periods of the campaigns whose account figures the other figures draw."""
-    series = reach_series(reach.lazy()).collect()
+def reach_over_time(series: pl.DataFrame, claims: pl.DataFrame, version: str):
+    """Each platform's monthly users over time (the reach_series table: one series per platform, broken across
+    gaps of years), above the periods of the campaigns whose account figures the other figures draw."""
     periods = campaign_periods(claims)
     shown = periods.filter(pl.col("shown"))
     style = STYLE | {"figure.figsize": (9.5, 5.2 + 0.2 * shown.height)}

@@ -42,7 +42,7 @@ def figure_step(name: str, inputs: tuple[str, ...]) -> Step:
 
 REPORT_NOTEBOOKS = ("campaign_scale", "scale_vs_reach", "discrepancies")
 # What the notebooks read: the kernel sees these tables only, so a notebook that reads another fails the step
-REPORT_TABLES = ("claims", "claim_reports", "discrepancies", "reports", "reach", "scale_vs_reach")
+REPORT_TABLES = ("claims", "claim_reports", "discrepancies", "reports", "reach_series", "scale_vs_reach")
 
 
 def report_step() -> Step:
@@ -75,12 +75,12 @@ STEPS: tuple[Step, ...] = (
     Step(
         "compare",
         ("data/processed/claims.parquet", "data/processed/reach.parquet", *raw("campaigns", "authorities", "metrics")),
-        table_outputs("scale_vs_reach"),
-        "censorstats.steps:build_scale_vs_reach",
+        table_outputs("reach_series") + table_outputs("scale_vs_reach"),
+        "censorstats.steps:build_compared",
     ),
     figure_step("campaign_scale", ("data/processed/claims.parquet",)),
     figure_step("scale_vs_reach", ("data/processed/scale_vs_reach.parquet",)),
-    figure_step("reach_over_time", ("data/processed/reach.parquet", "data/processed/claims.parquet")),
+    figure_step("reach_over_time", ("data/processed/reach_series.parquet", "data/processed/claims.parquet")),
     figure_step(
         "discrepancies",
         ("data/processed/claim_reports.parquet", "data/processed/claims.parquet", "data/processed/reports.parquet"),

@@ -42,11 +42,13 @@ NAMES = (
 
 
 def with_names(lf, tables: dict, wanted: list[str]):
-    """The campaign, authority and metric names a reader needs beside their ids (where the schema lists them)."""
+    """The campaign, authority and metric names a reader needs beside their ids (where the schema lists them
+    and the stage did not carry them from a processed table)."""
     import polars as pl
 
+    present = set(lf.collect_schema().names())
     for id_column, table, key, column, output in NAMES:
-        if output in wanted and table in tables:
+        if output in wanted and output not in present and table in tables:
             names = (
                 tables[table].select(pl.col(key).alias(id_column), pl.col(column).alias(output))
                 if column in tables[table].columns
@@ -116,14 +118,15 @@ def build_reconciled(ctx: Context) -> None:
     _write_processed(ctx, "discrepancies", discrepancies(with_roles, claimed))
 
 
-def build_scale_vs_reach(ctx: Context) -> None:
+def build_compared(ctx: Context) -> None:
     import polars as pl
 
-    from censorstats.compare import scale_vs_reach
+    from censorstats.compare import claims_against_reach, reach_series
 
     claims = pl.scan_parquet(ctx.input("data/processed/claims.parquet"))
-    reach = pl.scan_parquet(ctx.input("data/processed/reach.parquet"))
-    _write_processed(ctx, "scale_vs_reach", scale_vs_reach(claims, reach))
+    series = reach_series(pl.scan_parquet(ctx.input("data/processed/reach.parquet"))).collect().lazy()
+    _write_processed(ctx, "reach_series", series)
+    _write_processed(ctx, "scale_vs_reach", claims_against_reach(claims, series))
 
 
 def build_datapackage(ctx: Context) -> None:

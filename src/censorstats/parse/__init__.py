@@ -16,12 +16,12 @@ from censorstats.parse.numbers import read_figures
 from censorstats.parse.periods import resolve_periods
 from censorstats.problems import Problem
 
-VALUE_COLUMNS = ["value_text", "value_low", "value_high", "qualifier", "parse_status", "parse_reason"]
 
-
-def _with_optional(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """Optional raw columns left out of a header are simply empty."""
-    return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in columns if c not in frame.columns)
+def _complete(tables: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
+    """The raw table with every column the registry lists: optional ones left out of its header are empty."""
+    frame = tables[table]
+    missing = [c.name for c in fields.RAW[table].columns if c.optional and c.name not in frame.columns]
+    return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
 
 
 def in_output_order(lf: pl.LazyFrame, table: str) -> pl.LazyFrame:
@@ -33,13 +33,12 @@ def in_output_order(lf: pl.LazyFrame, table: str) -> pl.LazyFrame:
 def parsed_sources(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     """One row per page, with its publication date as the first and last day it can mean."""
     first, last = published_bounds(pl.col("published"))
-    lf = _with_optional(tables["sources"], SOURCE_OPTIONAL).lazy()
+    lf = _complete(tables, "sources").lazy()
     return lf.with_columns(
         first.alias("published_first"), last.alias("published_last"), _is_republication().alias("is_republication")
     )
 
 
-SOURCE_OPTIONAL = ["original_outlet", "original_type", "repost", "original_published", "note"]
 REPUBLISHING_TYPES = ("mirror", "aggregator")
 
 
@@ -49,18 +48,21 @@ def _is_republication() -> pl.Expr:
 
 
 def _source_columns(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
-    sources = _with_optional(tables["sources"], SOURCE_OPTIONAL)
-    return sources.lazy().select(
-        "source_id",
-        "outlet",
-        "url",
-        "published",
-        "source_type",
-        "language",
-        "original_outlet",
-        "original_type",
-        _is_republication().alias("is_republication"),
-        "original_published",
+    return (
+        _complete(tables, "sources")
+        .lazy()
+        .select(
+            "source_id",
+            "outlet",
+            "url",
+            "published",
+            "source_type",
+            "language",
+            "original_outlet",
+            "original_type",
+            _is_republication().alias("is_republication"),
+            "original_published",
+        )
     )
 
 
@@ -72,14 +74,12 @@ def _figures(lf: pl.LazyFrame) -> pl.LazyFrame:
 
 def parsed_reports(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     """One row per printed figure: its page, campaign, interval and period."""
-    raw = _with_optional(
-        tables["reports"], ["platform_id", "period_text", "period_start", "period_end", "placement", "claim_id", "note"]
-    )
+    raw = _complete(tables, "reports")
     lf = (
         raw.lazy()
         .join(_source_columns(tables), on="source_id", how="left", maintain_order="left")
         .join(
-            _with_optional(tables["campaigns"], ["start", "end"])
+            _complete(tables, "campaigns")
             .lazy()
             .select(
                 "campaign_id",
@@ -139,9 +139,9 @@ def parsed_reports(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
 
 def parsed_reach(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     """One row per printed user count, with the operator's definition and whether it is an estimate."""
-    raw = _with_optional(tables["reach"], ["period_text", "definition", "note"])
+    raw = _complete(tables, "reach")
     platforms = (
-        _with_optional(tables["platforms"], ["note"])
+        _complete(tables, "platforms")
         .lazy()
         .select("platform_id", pl.col("name").alias("platform"), pl.col("note").alias("platform_note"))
     )
