@@ -228,7 +228,8 @@ class BuildLock:
                 if time.monotonic() > deadline:
                     holder = self._holder()
                     raise BuildError(
-                        f"{self.shown}: another build is running (pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}); "
+                        f"{self.shown}: another build is running (pid {holder.get('pid')} on {holder.get('host')}, "
+                        f"since {holder.get('since')}); "
                         "try again when it has finished [locked]"
                     ) from None
                 time.sleep(0.1)
@@ -493,7 +494,8 @@ def build(
                 }
                 if progress:
                     progress(
-                        f"[{i}/{len(verdicts)}] {step.name}: {'; '.join(again.reasons or ['forced'])} ({time.perf_counter() - t0:.2f} s)"
+                        f"[{i}/{len(verdicts)}] {step.name}: {'; '.join(again.reasons or ['forced'])} "
+                        f"({time.perf_counter() - t0:.2f} s)"
                     )
             manifest["validated_raw"] = raw_prints
             if not rebuilt:

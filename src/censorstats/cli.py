@@ -52,7 +52,8 @@ def cmd_validate(args, project: Project) -> int:
         print(p.format())
     selection = f"; {len(shown)} shown" if len(shown) != len(problems) else ""
     print(
-        f"{summary(problems)}{selection} (machine-readable copy: {project.relative(project.build_state / 'problems.json')})",
+        f"{summary(problems)}{selection} "
+        f"(machine-readable copy: {project.relative(project.build_state / 'problems.json')})",
         file=sys.stderr,
     )
     return 1 if has_errors(problems) else 0
@@ -295,7 +296,8 @@ HELP = {
 Check every table in data/raw/ against its schema and the other tables, and read every printed
 figure and period phrase. Like a linter: one line per problem on stdout,
 
-  data/raw/reports.csv:375 (r474): column "period_text": warning: "..." was not resolved to dates: ... [unresolved_period]
+  data/raw/reports.csv:375 (r474): column "period_text": warning: "..." was not resolved to dates: \
+... [unresolved_period]
 
 and the count on stderr. Exit status 1 when there is an error, else 0. A JSON copy of every
 problem goes to data/.build/problems.json. Warnings a correction settles are not listed.

@@ -1,4 +1,5 @@
-"""docs/codebook.md, generated from the field registry (fields.py), the schemas made from it and the parser's vocabulary (never written by hand)."""
+"""docs/codebook.md, generated from the field registry (fields.py), the schemas made from it and the parser's
+vocabulary (never written by hand)."""
 
 from __future__ import annotations
 

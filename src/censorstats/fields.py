@@ -102,7 +102,8 @@ FIELDS: dict[str, Field] = {
     "report_id": _s("The printed figure: one row of reports.csv.", pattern=SLUG),
     "reach_id": _s("The printed user count: one row of reach.csv.", pattern=SLUG),
     "claim_id": _s(
-        "The claim a report relays: reports.csv claim_id where given (a hand grouping), else campaign/metric[/platform].",
+        "The claim a report relays: reports.csv claim_id where given (a hand grouping), "
+        "else campaign/metric[/platform].",
         pattern=SLUG,
     ),
     "discrepancy_id": _s("type:first report id[:second report id]."),
@@ -428,7 +429,10 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
 
-_PAGE = "source_id outlet url published? source_type language original_outlet? original_type? is_republication original_published?"
+_PAGE = (
+    "source_id outlet url published? source_type language original_outlet? original_type? is_republication "
+    "original_published?"
+)
 _PARSED = "value_text value_low? value_high? qualifier? parse_status parse_reason?"
 _NAMES = "campaign_name authority_id authority_name authority_name_zh?"
 
@@ -440,8 +444,8 @@ RAW: dict[str, Table] = {
             "raw",
             "One row per page that was read: where a figure was printed.",
             _cols(
-                "source_id url outlet published? language source_type original_outlet* original_type* repost* original_published* "
-                "note*",
+                "source_id url outlet published? language source_type original_outlet* original_type* repost* "
+                "original_published* note*",
                 note={"description": "Free text: how the date was found, other names of the outlet, caveats."},
             ),
             "source_id",
@@ -477,8 +481,8 @@ RAW: dict[str, Table] = {
             "raw",
             "One row per figure as one page printed it: the raw material of every number.",
             _cols(
-                "report_id source_id campaign_id metric platform_id* value_text period_text* period_start* period_end* placement* "
-                "claim_id* note*",
+                "report_id source_id campaign_id metric platform_id* value_text period_text* period_start* period_end* "
+                "placement* claim_id* note*",
                 note={"description": "Cluster tags, misprints noticed, the official wording where known."},
             ),
             "report_id",
@@ -508,8 +512,8 @@ RAW: dict[str, Table] = {
             _cols(
                 "report_id action value_text* reason decided_by* decided_on*",
                 value_text={
-                    "description": "For override: the figure as it should be read, in any form the parser reads ('more than 2,200', "
-                    "'2200余家')."
+                    "description": "For override: the figure as it should be read, in any form the parser reads "
+                    "('more than 2,200', '2200余家')."
                 },
             ),
             "report_id",
@@ -528,8 +532,8 @@ PROCESSED: dict[str, Table] = {
             "processed",
             "Pages read, with their publication date as an interval of days.",
             _cols(
-                "source_id url outlet published? published_first? published_last? language source_type original_outlet? "
-                "original_type? repost? is_republication original_published? note?"
+                "source_id url outlet published? published_first? published_last? language source_type "
+                "original_outlet? original_type? repost? is_republication original_published? note?"
             ),
             "source_id",
         ),
@@ -538,8 +542,9 @@ PROCESSED: dict[str, Table] = {
             "processed",
             "One row per printed figure, with its parsed interval and period, traceable to its page.",
             _cols(
-                f"report_id {_PARSED} {_PAGE} campaign_id {_NAMES} metric metric_description unit platform_id? period_text? "
-                "period_start? period_end? period_precision? period_status period_reason? placement? claim_id? note?"
+                f"report_id {_PARSED} {_PAGE} campaign_id {_NAMES} metric metric_description unit platform_id? "
+                "period_text? period_start? period_end? period_precision? period_status period_reason? placement? "
+                "claim_id? note?"
             ),
             "report_id",
             row_checks=("interval_order",),
@@ -563,13 +568,14 @@ PROCESSED: dict[str, Table] = {
             "One row per figure, reconciled from every report that relays it (rules: claims.py, in the codebook).",
             _cols(
                 f"claim_id claim_kind campaign_id {_NAMES} metric metric_description unit platform_id? announced_on? "
-                "announced_report_id? consensus_low? consensus_high? value? value_text? value_qualifier? value_rule value_note "
-                "n_reports n_readable n_consensus n_outlets n_voices n_readings best_report_id? best_outlet? best_url? "
-                "period_start? period_end? period_precision? period_report_id? period_basis? consensus_report_ids? "
-                "outlier_report_ids? excluded_report_ids? unread_report_ids? corrected_report_ids?",
+                "announced_report_id? consensus_low? consensus_high? value? value_text? value_qualifier? value_rule "
+                "value_note n_reports n_readable n_consensus n_outlets n_voices n_readings best_report_id? "
+                "best_outlet? best_url? period_start? period_end? period_precision? period_report_id? period_basis? "
+                "consensus_report_ids? outlier_report_ids? excluded_report_ids? unread_report_ids? "
+                "corrected_report_ids?",
                 value_text={
-                    "description": "The claim in its official wording: the words of the best page printing the chosen reading "
-                    "('9800多个', 'more than 13,000')."
+                    "description": "The claim in its official wording: the words of the best page printing the "
+                    "chosen reading ('9800多个', 'more than 13,000')."
                 },
             ),
             "claim_id",
@@ -585,13 +591,14 @@ PROCESSED: dict[str, Table] = {
             "processed",
             "Which claim each report joined, in which role, and the intervals it was compared with.",
             _cols(
-                "report_id claim_id role value_text read_as? qualifier? value_low? value_high? printed_number? significant_digits? "
-                "implied_low? implied_high? voice? is_headline period_start? period_end? period_precision? period_status "
-                "period_evidence? correction_action? correction_reason? correction_decided_by? correction_decided_on?",
+                "report_id claim_id role value_text read_as? qualifier? value_low? value_high? printed_number? "
+                "significant_digits? implied_low? implied_high? voice? is_headline period_start? period_end? "
+                "period_precision? period_status period_evidence? correction_action? correction_reason? "
+                "correction_decided_by? correction_decided_on?",
                 period_status={
                     "allowed": PERIOD_STATUSES_WITH_INFERRED,
-                    "description": "explicit, resolved, unresolved or none as in reports; inferred where a consensus report without a "
-                    "period of its own takes its claim's.",
+                    "description": "explicit, resolved, unresolved or none as in reports; inferred where a consensus "
+                    "report without a period of its own takes its claim's.",
                 },
             ),
             "report_id",
@@ -606,7 +613,8 @@ PROCESSED: dict[str, Table] = {
             "processed",
             "Disagreements between reports, each with the reports involved and a sentence to read.",
             _cols(
-                "discrepancy_id type claim_id campaign_id campaign_name metric metric_description report_ids power_of_ten? sentence"
+                "discrepancy_id type claim_id campaign_id campaign_name metric metric_description report_ids "
+                "power_of_ten? sentence"
             ),
             "discrepancy_id",
             foreign_keys=(("claim_id", "claims", "claim_id"),),
@@ -627,10 +635,11 @@ PROCESSED: dict[str, Table] = {
             "processed",
             "Each account claim against the platform reach of its day: accounts actioned per million monthly users.",
             _cols(
-                f"comparison_id claim_id campaign_id {_NAMES} metric metric_description platform_id platform_named_by_claim "
-                "announced_on consensus_low? consensus_high? value value_text? best_outlet? n_consensus reach_platform reach_id "
-                "reach_value_text reach_low reach_high? reach_value reach_as_of reach_gap_days reach_tolerance_days reach_outlet "
-                "reach_url reach_source_type reach_definition? per_million_low? per_million_high? per_million_at_values?",
+                f"comparison_id claim_id campaign_id {_NAMES} metric metric_description platform_id "
+                "platform_named_by_claim announced_on consensus_low? consensus_high? value value_text? best_outlet? "
+                "n_consensus reach_platform reach_id reach_value_text reach_low reach_high? reach_value reach_as_of "
+                "reach_gap_days reach_tolerance_days reach_outlet reach_url reach_source_type reach_definition? "
+                "per_million_low? per_million_high? per_million_at_values?",
                 platform_id={"description": "Platform compared with, or 'all' for the sum of the platforms matched."},
             ),
             "comparison_id",

@@ -41,7 +41,8 @@ STYLE = {
     "legend.fontsize": 9,
     "svg.hashsalt": "censorstats",
     "svg.fonttype": "none",  # text stays text: searchable, smaller, and much faster to write than glyph paths
-    "text.hinting": "no_hinting",  # FreeType's auto-hinter was a tenth of the build; at 150 dpi unhinted text reads as well
+    # FreeType's auto-hinter was a tenth of the build; at 150 dpi unhinted text reads as well
+    "text.hinting": "no_hinting",
     "path.simplify": False,
 }
 AUTHORITY_LABELS = {
@@ -95,7 +96,8 @@ def _wrap(text: str, width: int) -> str:
 
 
 def _authority_label(claim: dict) -> str:
-    """The authority's name spelled out, with the abbreviation the other labels use: 'Ministry of Public Security (MPS)'."""
+    """The authority's name spelled out, with the abbreviation the other labels use:
+    'Ministry of Public Security (MPS)'."""
     short = AUTHORITY_LABELS.get(claim["authority_id"], claim["authority_id"])
     name = claim.get("authority_name")
     if not name:
@@ -264,7 +266,8 @@ def campaign_scale(claims: pl.DataFrame, version: str):
     with matplotlib.rc_context(STYLE):
         fig, ax = _new_figure(STYLE)
         authorities = sorted(data["authority_id"].unique().to_list())
-        for colour, authority in zip(OKABE_ITO, authorities):
+        # strict=False: the palette has more colours than there are authorities; the colours left over are unused
+        for colour, authority in zip(OKABE_ITO, authorities, strict=False):
             part = data.filter(pl.col("authority_id") == authority)
             # Interval bars where both ends are known; an open end is an arrow pointing the way the bound is open,
             # not a bar, so that no end is drawn where the data has none.
@@ -330,8 +333,8 @@ def campaign_scale(claims: pl.DataFrame, version: str):
         years = f"{data['announced_on'].min().year}–{data['announced_on'].max().year}"
         title = f"Account actions announced {years} range from {human(low['value'])} to {human(high['value'])} accounts"
         source = (
-            f"Source: censorstats; {data.height} official figures reconciled from {int(data['n_consensus'].sum())} agreeing "
-            f"reports; largest: {high.get('campaign_name') or high['claim_id']}.\nData version {version} "
+            f"Source: censorstats; {data.height} official figures reconciled from {int(data['n_consensus'].sum())} "
+            f"agreeing reports; largest: {high.get('campaign_name') or high['claim_id']}.\nData version {version} "
             "(a hash of the tables drawn: the same version, the same data)."
         )
         _finish(fig, ax, title, source)
@@ -437,7 +440,8 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
         left, right = _log_limits(finite)
         ax.set_xlim(left, right)
         authorities = sorted(shown["authority_id"].unique().to_list())
-        colours = dict(zip(authorities, OKABE_ITO))
+        # strict=False: the palette has more colours than there are authorities; the colours left over are unused
+        colours = dict(zip(authorities, OKABE_ITO, strict=False))
         ends = []
         for y, r in enumerate(shown.iter_rows(named=True)):
             ends.append(_interval(ax, y, r["per_million_low"], r["per_million_high"], colours[r["authority_id"]]))
@@ -514,8 +518,9 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
             else "",
         )
         notes = [
-            f"Reach: the platform's monthly active users (MAU) as of the claim's announced_on, the day the claim was first public: "
-            f"the latest figure for a period ending on or before that day, at most {int(comparisons['reach_tolerance_days'].max())} days older.",
+            "Reach: the platform's monthly active users (MAU) as of the claim's announced_on, the day the claim was "
+            "first public: the latest figure for a period ending on or before that day, "
+            f"at most {int(comparisons['reach_tolerance_days'].max())} days older.",
             f"A claim that names no platform is set against the platform with the most users then (here: {against}), "
             "which gives its smallest ratio; against any other platform it would be larger.",
             f"Each platform's series, as the operator defines it: {series}.",
@@ -641,7 +646,8 @@ def reach_over_time(series: pl.DataFrame, claims: pl.DataFrame, version: str):
         dates = series["as_of"].to_list() + shown["start"].to_list() + shown["until"].to_list()
         _campaign_rows(bottom, shown, min(dates) + (max(dates) - min(dates)) / 2)
         bottom.set_xlabel(
-            "Date (top: end of the quarter or month each user figure counts; bottom: the period each campaign's figures count)"
+            "Date (top: end of the quarter or month each user figure counts; "
+            "bottom: the period each campaign's figures count)"
         )
         latest = (
             series.sort("as_of")
@@ -655,9 +661,11 @@ def reach_over_time(series: pl.DataFrame, claims: pl.DataFrame, version: str):
         )
         gaps = sum(len(_runs(series.filter(pl.col("platform_id") == p).sort("as_of"))) - 1 for p in platforms)
         notes = [
-            f"Top: {series.height} monthly-user figures (company reports and relays) for {len(platforms)} platforms; a line joins figures at "
-            f"most {GAP_DAYS} days apart, and the {gaps} longer gaps are left open (markers only): nothing is known between them.",
-            "Bottom: the period counted by each campaign's official account figures (to the day it was announced where no end is printed)."
+            f"Top: {series.height} monthly-user figures (company reports and relays) for {len(platforms)} platforms; "
+            f"a line joins figures at most {GAP_DAYS} days apart, and the {gaps} longer gaps are left open "
+            "(markers only): nothing is known between them.",
+            "Bottom: the period counted by each campaign's official account figures "
+            "(to the day it was announced where no end is printed)."
             + _left_out(periods.height - shown.height, "earlier campaigns"),
             _abbreviations(periods, shown["campaign_name"].to_list()),
             f"Source: censorstats; data {version}.",
@@ -798,8 +806,8 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
         tenfold = sum(powers_of_ten(r) != 0 for r in all_outliers["relative"].to_list())
         n_claims = data["claim_id"].n_unique()
         title = (
-            f"Of {data.height} readable reports of {n_claims} claims, {all_outliers.height} print a figure outside the claim's "
-            f"consensus, {tenfold} of them a power of ten or more away from its value"
+            f"Of {data.height} readable reports of {n_claims} claims, {all_outliers.height} print a figure outside "
+            f"the claim's consensus, {tenfold} of them a power of ten or more away from its value"
         )
         left = data.filter(~pl.col("shown"))
         left_out = _left_out(
@@ -808,8 +816,10 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
             f"{left.height} reports",
         )
         notes = [
-            "A power of ten: the ratio's log10 rounds to 1 or more (about 3.16 times or more apart), as in the discrepancies table's magnitude type.",
-            f"Shown: claims with 4 or more readable reports or an outlier; {len(order)} of {n_claims} claims.{left_out}",
+            "A power of ten: the ratio's log10 rounds to 1 or more (about 3.16 times or more apart), "
+            "as in the discrepancies table's magnitude type.",
+            "Shown: claims with 4 or more readable reports or an outlier; "
+            f"{len(order)} of {n_claims} claims.{left_out}",
             _abbreviations(claims_shown, labels),
             f"Source: censorstats; data {version}.",
         ]

@@ -38,7 +38,10 @@ def dangling_reference(locate: Callable[[str], Path]) -> str | None:
             bad = values.filter(~values.is_in(known.implode()))
             if bad.len():
                 more = f" (and {bad.len() - 1} more)" if bad.len() > 1 else ""
-                return f'{_parquet(name)}: column "{column}": {bad[0]!r} is not in {target}.{target_column}{more} [foreign_key]'
+                return (
+                    f'{_parquet(name)}: column "{column}": {bad[0]!r} '
+                    f"is not in {target}.{target_column}{more} [foreign_key]"
+                )
     return None
 
 

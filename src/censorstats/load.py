@@ -88,7 +88,10 @@ def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         line = data.count(b"\n", 0, exc.start) + 1
         guess = _guess_encoding(data)
         likely = f" It looks like {guess}." if guess else ""
-        msg = f"file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}).{likely} Re-save it as 'CSV UTF-8'."
+        msg = (
+            f"file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}).{likely} "
+            "Re-save it as 'CSV UTF-8'."
+        )
         return None, [Problem(path, line, "", msg, "encoding")]
 
 
@@ -261,7 +264,7 @@ def _delimiter_problem(first_line: str, path: str) -> Problem | None:
 
 def _cell_problems(header: list[str], line: int, row: int, cells: list[str], path: str) -> list[Problem]:
     problems = []
-    for col, value in zip(header, cells):
+    for col, value in zip(header, cells, strict=True):  # the caller skips rows whose length differs from the header
         if len(value) > MAX_CELL_CHARS:
             problems.append(
                 Problem(

@@ -34,7 +34,8 @@ def escape_controls(text: str, keep_lines: bool = False) -> str:
 
 
 class BuildError(Exception):
-    """A build that stopped on purpose (invalid input, busy lock, a processed table breaking its schema): the message says why.
+    """A build that stopped on purpose (invalid input, busy lock, a processed table breaking its schema): the
+    message says why.
 
     Defined here, not in build.py, so that a step can raise it without making the engine part of its code.
     """

@@ -9,9 +9,11 @@ interval of a printed number N:
 | printed            | implied interval                              | why                                       |
 |--------------------|-----------------------------------------------|-------------------------------------------|
 | exact, N < 1,000   | N to N                                        | small counts are copied, not rounded      |
-| exact, N ≥ 1,000   | N - min(u/2, N/10) to N + min(u, N/10) - 1    | a rounding to nearest, or a cut-down, of the official figure |
+| exact, N ≥ 1,000   | N - min(u/2, N/10) to N + min(u, N/10) - 1    | a rounding to nearest, or a cut-down, of the \
+official figure |
 | about N            | N - min(u, N/10) to N + min(u, N/10)          | rounded either way                        |
-| more than N        | N + 1 to N + max(u, 10) - 1                   | more than N, but below the next step of its last digit (81万余: 810,001 to 819,999) |
+| more than N        | N + 1 to N + max(u, 10) - 1                   | more than N, but below the next step of its \
+last digit (81万余: 810,001 to 819,999) |
 | nearly N, up to N  | N - min(u, N/10) to N                         | a little under N                          |
 | a range            | its two ends as printed                       |                                           |
 

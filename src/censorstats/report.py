@@ -33,7 +33,8 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 main { max-width: 1100px; margin: 0 auto; padding: 1em 2em; }
 .jp-OutputArea-output { overflow-x: auto; }  /* a wide table scrolls instead of being cut at the page's edge */
 nav.cs-nav { font-family: var(--jp-ui-font-family); margin-bottom: 1em; }
-details.cs-code > summary { cursor: pointer; color: var(--jp-ui-font-color2); font-family: var(--jp-ui-font-family); font-size: 0.85em; }
+details.cs-code > summary { cursor: pointer; color: var(--jp-ui-font-color2); font-family: var(--jp-ui-font-family); \
+font-size: 0.85em; }
 </style>
 {%- endblock extra_css -%}
 {%- block body_header -%}
@@ -177,7 +178,8 @@ def index_html(pages: list[Page], version: str) -> str:
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
     items = "\n".join(
-        f'<li><h2><a href="{html.escape(p.name)}.html">{html.escape(p.title)}</a></h2>\n{markdown2html_mistune(p.summary)}</li>'
+        f'<li><h2><a href="{html.escape(p.name)}.html">{html.escape(p.title)}</a></h2>\n'
+        f"{markdown2html_mistune(p.summary)}</li>"
         for p in pages
     )
     return f"""<!DOCTYPE html>
@@ -187,7 +189,8 @@ def index_html(pages: list[Page], version: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>censorstats report</title>
 <style>
-body {{ font-family: system-ui, sans-serif; line-height: 1.5; max-width: 900px; margin: 2em auto; padding: 0 1em; color: #222; }}
+body {{ font-family: system-ui, sans-serif; line-height: 1.5; max-width: 900px; margin: 2em auto; padding: 0 1em; \
+color: #222; }}
 ul {{ list-style: none; padding: 0; }}
 li {{ margin-bottom: 1.5em; }}
 h2 {{ margin-bottom: 0.2em; font-size: 1.25em; }}

@@ -82,7 +82,8 @@ def _check_processed(name: str, df) -> None:
         cases = exc.failure_cases
         first = cases.row(0, named=True)
         raise BuildError(
-            f'data/processed/{name}.parquet: column "{first["column"]}": {first["failure_case"]!r} fails {first["check"]}'
+            f'data/processed/{name}.parquet: column "{first["column"]}": '
+            f"{first['failure_case']!r} fails {first['check']}"
             f"{f' (and {cases.height - 1} more)' if cases.height > 1 else ''}; nothing was published [processed_schema]"
         ) from None
 

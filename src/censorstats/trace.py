@@ -64,7 +64,8 @@ def _correction_lines(cr: dict) -> list[str]:
         return []
     lines.append(f"  reason:    {cr['correction_reason']}")
     lines.append(
-        f"  decided:   by {cr['correction_decided_by'] or 'not recorded'}, on {cr['correction_decided_on'] or 'not recorded'}"
+        f"  decided:   by {cr['correction_decided_by'] or 'not recorded'}, "
+        f"on {cr['correction_decided_on'] or 'not recorded'}"
     )
     return lines
 
@@ -83,13 +84,15 @@ def _report_lines(r: dict, cr: dict | None) -> list[str]:
         lines.append(f"  parsed:    not read: {r['parse_reason']}")
     if r["period_start"] or r["period_end"]:
         lines.append(
-            f'  period:    {r["period_start"]} to {r["period_end"]} ({r["period_status"]}, from "{r["period_text"] or "explicit dates"}")'
+            f"  period:    {r['period_start']} to {r['period_end']} "
+            f'({r["period_status"]}, from "{r["period_text"] or "explicit dates"}")'
         )
     elif r["period_text"]:
         lines.append(f'  period:    "{r["period_text"]}" not resolved: {r["period_reason"]}')
     if cr:
         lines.append(
-            f"  claim:     {cr['claim_id']} as {cr['role']}; implied by its printed precision: {_interval(cr['implied_low'], cr['implied_high'])}"
+            f"  claim:     {cr['claim_id']} as {cr['role']}; "
+            f"implied by its printed precision: {_interval(cr['implied_low'], cr['implied_high'])}"
         )
     return lines
 
@@ -97,7 +100,8 @@ def _report_lines(r: dict, cr: dict | None) -> list[str]:
 def _claim_lines(c: dict) -> list[str]:
     return [
         f"claim {c['claim_id']} ({c['metric']}, campaign {c['campaign_id']})",
-        f"  consensus: {_interval(c['consensus_low'], c['consensus_high'])} from {c['n_consensus']} of {c['n_reports']} reports, {c['n_outlets']} outlets",
+        f"  consensus: {_interval(c['consensus_low'], c['consensus_high'])} "
+        f"from {c['n_consensus']} of {c['n_reports']} reports, {c['n_outlets']} outlets",
         f"  kind:      {c['claim_kind']}",
         f'  value:     "{c["value_text"]}" ({_n(c["value"])}), chosen as: {c["value_rule"]}'
         if c["value_text"]
@@ -135,7 +139,8 @@ def trace_lines(project: Project, wanted: str) -> list[str] | None:
         for m in members.iter_rows(named=True):
             r = reports.filter(pl.col("report_id") == m["report_id"]).row(0, named=True)
             lines.append(
-                f'    {m["report_id"]} {m["role"]:<9} {r["outlet"]}: "{r["value_text"]}" → {_interval(m["implied_low"], m["implied_high"])}'
+                f'    {m["report_id"]} {m["role"]:<9} {r["outlet"]}: "{r["value_text"]}" '
+                f"→ {_interval(m['implied_low'], m['implied_high'])}"
             )
     for d in involved.iter_rows(named=True):
         lines.append(f"  {d['type']}: {d['sentence']}")

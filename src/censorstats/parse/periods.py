@@ -51,7 +51,10 @@ from censorstats.fields import PRECISIONS
 from censorstats.parse.text import normalise
 
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
-MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 WEEKDAYS = {w: i for i, w in enumerate("monday tuesday wednesday thursday friday saturday sunday".split(), start=1)}
 WEEKDAYS |= {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
 SMALL_NUMBERS = {
@@ -142,7 +145,8 @@ RULES = [
     Rule(
         "quarter",
         rf"^(?:in |during )?(?:the )?(?P<q>first|second|third|fourth) quarter(?: of (?P<y>{Y}))?$"
-        rf"|^(?:(?P<y_c>{Y})年?)?第?(?P<q_c>[一二三四])季度$|^q(?P<q_a>[1-4]) (?P<y_a>{Y})$|^(?P<y_b>{Y})年?q(?P<q_b>[1-4])$",
+        rf"|^(?:(?P<y_c>{Y})年?)?第?(?P<q_c>[一二三四])季度$|^q(?P<q_a>[1-4]) (?P<y_a>{Y})$"
+        rf"|^(?P<y_b>{Y})年?q(?P<q_b>[1-4])$",
         "quarter",
     ),
     Rule(
@@ -153,8 +157,10 @@ RULES = [
     ),
     Rule(
         "day_span",
-        rf"^(?:from |between )?(?P<m>{MONTH}) (?P<d>{D})(?: (?P<y>{Y}))?{TO}(?:(?P<m2>{MONTH}) )?(?P<d2>{D})(?: (?P<y2>{Y})| (?P<ty>this year))?$"
-        rf"|^(?:from |between )?(?P<d_a>{D})(?: (?P<m_a>{MONTH}))?(?: (?P<y_a>{Y}))?{TO}(?P<d2_a>{D}) (?P<m2_a>{MONTH})(?: (?P<y2_a>{Y}))?$"
+        rf"^(?:from |between )?(?P<m>{MONTH}) (?P<d>{D})(?: (?P<y>{Y}))?{TO}"
+        rf"(?:(?P<m2>{MONTH}) )?(?P<d2>{D})(?: (?P<y2>{Y})| (?P<ty>this year))?$"
+        rf"|^(?:from |between )?(?P<d_a>{D})(?: (?P<m_a>{MONTH}))?(?: (?P<y_a>{Y}))?{TO}"
+        rf"(?P<d2_a>{D}) (?P<m2_a>{MONTH})(?: (?P<y2_a>{Y}))?$"
         rf"|^(?:从|自)?(?:(?P<y_c>{Y})年|(?P<ty_c>今年))?(?P<m_c>{D})月(?P<d_c>{D})日?{CN_TO}(?:(?P<y2_c>{Y})年)?(?:(?P<m2_c>{D})月)?(?P<d2_c>{D})日$",
         "day",
     ),
@@ -167,7 +173,8 @@ RULES = [
     ),
     Rule(
         "this_month",
-        r"^(?:in |during )?this month(?: so far)?$|^(?:since |from )?(?:the )?(?:start|beginning) of this month$|^本月(?:以来)?$",
+        r"^(?:in |during )?this month(?: so far)?$|^(?:since |from )?(?:the )?(?:start|beginning) of this month$"
+        r"|^本月(?:以来)?$",
         "day",
     ),
     Rule("since_this_month", rf"^{WORDS}{SINCE}\b{WORDS2}this month$", "month"),
@@ -179,7 +186,8 @@ RULES = [
     ),
     Rule(
         "month",
-        rf"^(?:in |during )?(?P<m>{MONTH})(?: (?P<y>{Y})| (?P<ty>this year))?$|^(?:(?P<y_c>{Y})年|(?P<ty_c>今年))?(?P<m_c>{D})月份?$",
+        rf"^(?:in |during )?(?P<m>{MONTH})(?: (?P<y>{Y})| (?P<ty>this year))?$"
+        rf"|^(?:(?P<y_c>{Y})年|(?P<ty_c>今年))?(?P<m_c>{D})月份?$",
         "month",
     ),
     Rule(
@@ -197,7 +205,8 @@ RULES = [
     ),
     Rule(
         "weekday",
-        r"^(?:on )?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)$|^(?:周|星期|礼拜)(?P<wd_c>[一二三四五六日天])$",
+        r"^(?:on )?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)$"
+        r"|^(?:周|星期|礼拜)(?P<wd_c>[一二三四五六日天])$",
         "day",
     ),
     Rule("day_of_month", rf"^(?P<d_c>{D})日(?:上午|下午|晚间|晚上|晚|凌晨|早上|中午)?$", "day"),
@@ -212,7 +221,8 @@ RULES = [
     ),
     Rule(
         "campaign",
-        rf"^(?:during|in|throughout|over) (?:the|this|that|a [0-9]+-day|the [0-9]+-day) {CAMPAIGN}$|^{CN_CAMPAIGN}期间$",
+        rf"^(?:during|in|throughout|over) (?:the|this|that|a [0-9]+-day|the [0-9]+-day) {CAMPAIGN}$"
+        rf"|^{CN_CAMPAIGN}期间$",
         "day",
     ),
     Rule(
@@ -223,7 +233,8 @@ RULES = [
     ),
     Rule(
         "after_launch",
-        rf"^(?:in |during |over )?the (?P<n>{NUMW}) (?P<unit>day|week|month|year)s? (?:since|after) (?:the |its )?(?:launch|start)(?: of the {CAMPAIGN})?$"
+        rf"^(?:in |during |over )?the (?P<n>{NUMW}) (?P<unit>day|week|month|year)s? (?:since|after) "
+        rf"(?:the |its )?(?:launch|start)(?: of the {CAMPAIGN})?$"
         rf"|^{CN_CAMPAIGN}?(?:开展|启动)(?P<n_c>{NUMW})个?(?P<unit_c>天|周|月|年)(?:以来|来)$",
         "day",
     ),
@@ -235,7 +246,8 @@ RULES = [
     ),
     Rule(
         "bare_length",
-        rf"^(?:for |over )?(?:about )?{NUMW} (?:hour|day|week|month|year)s?$|^(?:近|约)?(?:[0-9]+|{NUMW})个?(?:天|周|月|年)$",
+        rf"^(?:for |over )?(?:about )?{NUMW} (?:hour|day|week|month|year)s?$"
+        rf"|^(?:近|约)?(?:[0-9]+|{NUMW})个?(?:天|周|月|年)$",
         "unresolved",
         "a length of time with no start or end",
     ),
