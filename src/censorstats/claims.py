@@ -22,24 +22,26 @@ reports implies. The weight of a set of reports:
    best voice's kind of source (official, company, wire, press, ...); then the lower point.
 A report outside the consensus is an outlier, and the discrepancies stage says why.
 
-**The claim's value, in the official wording.** Among the consensus readings (body before
-headline): the one with the most significant digits; among those of one number, the reading an
-official or company source prints, then the reading a Chinese text prints (authorities announce in Chinese, and translations drop 余, 多 and 近), then
-the one more voices print, then a hedged before an exact one. `value` is its printed number and
-`value_text` the words of the best page printing it (official, company, wire, press, ...; earlier
-first), which is `best_report_id`, so `best_url` always prints the value. `value_rule` names the
-step that decided and `value_note` says it in a sentence.
+**The claim's value, in the official wording.** Among the consensus readings (body before headline):
+the one with the most significant digits; among those of one number, the reading an official or
+company source prints, then the reading a Chinese text prints (authorities announce in Chinese, and
+translations drop 余, 多 and 近), then the one more voices print, then a hedged before an exact one.
+`value` is its printed number and `value_text` the words of the best page printing it (official,
+company, wire, press, ...; earlier first), which is `best_report_id`, so `best_url` always prints
+the value. `value_rule` names the step that decided and `value_note` says it in a sentence.
 
 **Two dates, never confused.** The period the figure counts (period_start, period_end,
 period_precision) is that of the best consensus report stating one (dates given in reports.csv
-first, then an original page's phrase before a republication's, finer precision first), named
-in period_report_id; where none of its reports states one, the period all the other claims of its
-campaign (one announcement) state, where they state the same one (period_basis says which); a consensus report stating no period takes it, marked `inferred` with that
-report as its evidence (claim_reports); so does an unread report (another language), never an outlier. The day the figure was first public, `announced_on`, is
-the earliest publication date among the claim's consensus reports on original pages (a page
-dated only to a month or year counts as its last day); a republication (mirror, aggregator, or
-repost = yes in sources.csv) sets it only through the date of the original it carries, where
-known, so a repost never dates an old figure. announced_report_id names the report.
+first, then an original page's phrase before a republication's, finer precision first), named in
+period_report_id; where none of its reports states one, the period all the other claims of its
+campaign (one announcement) state, where they state the same one (period_basis says which); a
+consensus report stating no period takes it, marked `inferred` with that report as its evidence
+(claim_reports); so does an unread report (another language), never an outlier. The day the figure
+was first public, `announced_on`, is the earliest publication date among the claim's consensus
+reports on original pages (a page dated only to a month or year counts as its last day); a
+republication (mirror, aggregator, or repost = yes in sources.csv) sets it only through the date of
+the original it carries, where known, so a repost never dates an old figure. announced_report_id
+names the report.
 
 **Kinds of claims.** A claim is an `outlet_figure` when all its consensus reports are headlines
 that match no figure in the body of their own page (an outlet's own sum or misprint, such as

@@ -14,13 +14,13 @@ The ratio is an interval, never a bare number: [consensus_low / reach_high,
 consensus_high / reach_low] per million users, where an unbounded end stays empty. Each row
 carries the reach figure's date, the gap in days, its page and its definition.
 
-**One series per platform** (the reach_series table, which the reach figure also draws). Operators change what they count (Tencent's QQ figures were
-all-terminal, then smart-device, then mobile-device accounts; Kuaishou's prospectus counted the
-WeChat mini-program, its later reports the app alone), and a ratio over time is only honest
-within one series. A platform's series is the definition (reach.csv `definition`) that most of
-its dated, non-estimate monthly figures carry (ties: alphabetical); figures of other definitions
-are left out of the comparison. Where no figure of a platform states a definition, its figures
-are used as they are, named "definition not stated".
+**One series per platform** (the reach_series table, which the reach figure also draws). Operators
+change what they count (Tencent's QQ figures were all-terminal, then smart-device, then
+mobile-device accounts; Kuaishou's prospectus counted the WeChat mini-program, its later reports the
+app alone), and a ratio over time is only honest within one series. A platform's series is the
+definition (reach.csv `definition`) that most of its dated, non-estimate monthly figures carry
+(ties: alphabetical); figures of other definitions are left out of the comparison. Where no figure
+of a platform states a definition, its figures are used as they are, named "definition not stated".
 
 Which reach figure stands for a platform's period when several pages print one: the operator's
 own (company, official), then wire, press and the rest (the same ranking as for claims),
@@ -58,7 +58,7 @@ def platform_series(usable: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def reach_series(reach: pl.LazyFrame, measure: str = MEASURE) -> pl.LazyFrame:
-    """One reach figure per platform and period end, from the best page that printed it, within the platform's series."""
+    """One reach figure per platform and period end, from the best page printing it, within the platform's series."""
     usable = reach.filter(
         (pl.col("measure") == measure)
         & pl.col("as_of").is_not_null()

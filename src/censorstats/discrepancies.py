@@ -84,7 +84,8 @@ def outlier_discrepancies(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFram
         pl.when(loose)
         .then(
             pl.format(
-                "{} is true of the claim ({}, {}) only because it is open-ended; its printed precision says it is another "
+                "{} is true of the claim ({}, {}) only because it is open-ended; "
+                "its printed precision says it is another "
                 "figure (a sub-tally or an earlier count): if so, give it its own claim_id.",
                 _quoted(),
                 consensus,
@@ -94,7 +95,8 @@ def outlier_discrepancies(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFram
         .when(magnitude)
         .then(
             pl.format(
-                "{} reads {}, about {} times {} than the claim's {} ({}): likely a misprint or a dropped or added digit.",
+                "{} reads {}, about {} times {} than the claim's {} ({}): "
+                "likely a misprint or a dropped or added digit.",
                 _quoted(),
                 commas(pl.col("printed_number")),
                 commas(times),
@@ -234,9 +236,8 @@ def _explain_headline(head: dict, body: list[dict]) -> list[str]:
             scaled = b["printed_number"] * 10**k if k > 0 else b["printed_number"] // 10**-k
             if b["printed_number"] and rounds_to(n, scaled) and (k > 0 or b["printed_number"] % 10**-k == 0):
                 factor = f"{10**k:,} ×" if k > 0 else f"1/{10**-k:,} of"
-                found.append(
-                    f'{n:,} is {factor} the body\'s {b["printed_number"]:,} ("{b["value_text"]}"): a slipped digit or separator'
-                )
+                body_figure = f'{b["printed_number"]:,} ("{b["value_text"]}")'
+                found.append(f"{n:,} is {factor} the body's {body_figure}: a slipped digit or separator")
     if len(body) >= 2:
         low = sum(b["value_low"] or 0 for b in body)
         bounded = all(b["value_high"] is not None for b in body)
