@@ -229,6 +229,20 @@ def with_roles(lf: pl.LazyFrame) -> pl.LazyFrame:
     return lf.with_columns(role.alias("role")).drop("point")
 
 
+def with_reading_support(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Beside each report, who prints its reading among its claim's consensus reports.
+
+    The value's choice ranks readings by these (VALUE_STEPS), and the discrepancies stage reads
+    them to tell an established official wording from one more relay's, so they are computed once.
+    """
+    consensus, by = pl.col("role") == "consensus", ["claim_id", "reading"]
+    return lf.with_columns(
+        pl.col("voice").filter(consensus).n_unique().over(by).alias("reading_voices"),
+        pl.col("is_authoritative").filter(consensus).any().over(by).alias("reading_authoritative"),
+        (pl.col("language") == ANNOUNCEMENT_LANGUAGE).filter(consensus).any().over(by).alias("reading_in_chinese"),
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # The claim's value
 # ---------------------------------------------------------------------------------------------
@@ -252,9 +266,9 @@ def value_readings(consensus: pl.LazyFrame) -> pl.LazyFrame:
         .agg(
             (~pl.col("is_headline")).any().alias("body"),
             pl.col("significant_digits").first(),
-            pl.col("is_authoritative").any().alias("authoritative"),
-            (pl.col("language") == ANNOUNCEMENT_LANGUAGE).any().alias("in_chinese"),
-            pl.col("voice").n_unique().alias("voices"),
+            pl.col("reading_authoritative").first().alias("authoritative"),
+            pl.col("reading_in_chinese").first().alias("in_chinese"),
+            pl.col("reading_voices").first().alias("voices"),
             (pl.col("qualifier").first() != "exact").alias("hedged"),
             pl.col("source_rank").min().alias("best_rank"),
             pl.col("printed_number").first().alias("value"),
@@ -500,11 +514,12 @@ def claim_reports_table(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
 def claims(reports: pl.LazyFrame, corrections: pl.DataFrame | None) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
     """(claims, claim_reports, reports with roles) from the processed reports and the corrections.
 
-    The third is what the discrepancies stage reads: every report with its claim, role and readings.
+    The third is what the discrepancies stage reads: every report with its claim, role, readings
+    and its reading's support (with_reading_support).
     """
     # Materialised where a frame is read several times: the consensus reads the prepared reports
     # four times over (planning that query unmaterialised took 0.35 s even on one row, against
     # 0.09 s), and both outputs and the discrepancies stage read every report with its role.
-    lf = with_roles(prepared(reports, corrections).collect().lazy()).collect().lazy()
+    lf = with_reading_support(with_roles(prepared(reports, corrections).collect().lazy())).collect().lazy()
     claimed = claims_table(lf).collect().lazy()
     return claimed, claim_reports_table(lf, claimed), lf

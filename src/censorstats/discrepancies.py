@@ -33,7 +33,7 @@ import math
 
 import polars as pl
 
-from censorstats.readings import ANNOUNCEMENT_LANGUAGE, commas, power_of_ten, rounds_to
+from censorstats.readings import commas, power_of_ten, rounds_to
 
 SAME_PERIOD_DAYS = 31
 COLUMNS = ["type", "claim_id", "campaign_id", "metric", "report_id", "report_ids", "power_of_ten", "sentence"]
@@ -53,7 +53,8 @@ def _against_value(lf: pl.LazyFrame, claims: pl.LazyFrame, role: str) -> pl.Lazy
         pl.col("report_id").alias("best_report_id"),
         pl.col("outlet").alias("b_outlet"),
         pl.col("read_as").alias("b_value_text"),
-        pl.col("reading").alias("b_reading"),
+        pl.col("reading_voices").alias("b_voices"),
+        (pl.col("reading_in_chinese") | pl.col("reading_authoritative")).alias("b_original"),
     )
     c = claims.select("claim_id", "value", "value_qualifier", "consensus_low", "consensus_high", "best_report_id").join(
         best, on="best_report_id", how="left"
@@ -125,20 +126,6 @@ def outlier_discrepancies(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFram
     )
 
 
-def _reading_support(lf: pl.LazyFrame) -> pl.LazyFrame:
-    """Per claim and consensus reading: its independent voices, and whether a Chinese or official text prints it."""
-    return (
-        lf.filter(pl.col("role") == "consensus")
-        .group_by("claim_id", "reading")
-        .agg(
-            pl.col("voice").n_unique().alias("voices"),
-            ((pl.col("language") == ANNOUNCEMENT_LANGUAGE) | pl.col("is_authoritative"))
-            .any()
-            .alias("is_original_wording"),
-        )
-    )
-
-
 def qualifier_discrepancies(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFrame:
     """Consensus reports that print the claim's number with another qualifier than its official wording.
 
@@ -146,7 +133,6 @@ def qualifier_discrepancies(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFr
     independent voices than the report's own wording. Two hedges printed equally often ("nearly
     8,000", "about 8,000") leave no way to tell which one changed the figure.
     """
-    support = _reading_support(lf)
     out = (
         _against_value(lf, claims, "consensus")
         .filter(
@@ -155,13 +141,7 @@ def qualifier_discrepancies(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFr
             & (pl.col("qualifier") != "range")
             & (pl.col("value_qualifier") != "range")
         )
-        .join(support, on=["claim_id", "reading"], how="left")
-        .join(
-            support.rename({"reading": "b_reading", "voices": "b_voices", "is_original_wording": "b_original"}),
-            on=["claim_id", "b_reading"],
-            how="left",
-        )
-        .filter(pl.col("b_original") | (pl.col("b_voices") > pl.col("voices")))
+        .filter(pl.col("b_original") | (pl.col("b_voices") > pl.col("reading_voices")))
     )
     q, ref = pl.col("qualifier"), pl.col("value_qualifier")
     kind = (
