@@ -159,6 +159,10 @@ def parsed_reach(tables: dict[str, pl.DataFrame]) -> pl.LazyFrame:
     return _figures(lf)
 
 
+def _unparsed_value(path: str, rec: dict, msg: str) -> Problem:
+    return Problem(path, rec[LINE_COLUMN], "value_text", msg, "unparsed_value", "warning", row=rec[ROW_COLUMN])
+
+
 def parse_problems(
     reports: pl.DataFrame, reach: pl.DataFrame, raw_paths: dict[str, str], corrections: pl.DataFrame | None = None
 ) -> list[Problem]:
@@ -168,34 +172,14 @@ def parse_problems(
         bad = frame.filter(pl.col("parse_status") == "unparsed")
         for rec in bad.iter_rows(named=True):
             msg = f'"{rec["value_text"]}" was not read as a number: {rec["parse_reason"]}'
-            problems.append(
-                Problem(
-                    raw_paths[table],
-                    rec[LINE_COLUMN],
-                    "value_text",
-                    msg,
-                    "unparsed_value",
-                    "warning",
-                    row=rec[ROW_COLUMN],
-                )
-            )
+            problems.append(_unparsed_value(raw_paths[table], rec, msg))
     if corrections is not None and "value_text" in corrections.columns:
         overrides = read_figures(corrections.filter(pl.col("action") == "override"), "value_text").collect()
         for rec in overrides.filter(pl.col("status") == "unparsed").iter_rows(named=True):
             msg = (
                 f'"{rec["value_text"]}" (the override for {rec["report_id"]}) was not read as a number: {rec["reason"]}'
             )
-            problems.append(
-                Problem(
-                    raw_paths["corrections"],
-                    rec[LINE_COLUMN],
-                    "value_text",
-                    msg,
-                    "unparsed_value",
-                    "warning",
-                    row=rec[ROW_COLUMN],
-                )
-            )
+            problems.append(_unparsed_value(raw_paths["corrections"], rec, msg))
     bad = reports.filter(pl.col("period_status") == "unresolved")
     for rec in bad.iter_rows(named=True):
         msg = f'"{rec["period_text"]}" was not resolved to dates: {rec["period_reason"]}'
