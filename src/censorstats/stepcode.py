@@ -21,11 +21,11 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from censorstats import pipeline
+from censorstats.paths import replace_atomically
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_NAME = "code_imports.json"
@@ -109,10 +109,7 @@ def _read_cache(path: Path) -> dict:
 def _write_cache(path: Path, files: dict) -> None:
     """Best effort: a cache that cannot be written only costs the next run a re-parse."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"format": CACHE_FORMAT, "files": files}, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        replace_atomically(path, json.dumps({"format": CACHE_FORMAT, "files": files}, sort_keys=True).encode("utf-8"))
     except OSError:
         pass
 
