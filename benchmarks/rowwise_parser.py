@@ -221,7 +221,7 @@ def read_chinese(raw: str, first: tuple) -> tuple[int | None, int | None, str | 
 def read_figure(raw: str | None) -> tuple[int | None, int | None, str | None, str, str | None]:
     """(low, high, qualifier, status, reason) for one printed figure."""
     first = read_digits(raw)
-    if first[3] == "unparsed" and raw is not None and re.search(f"[{N._CN_CHARS}百千]", raw):
+    if first[3] == "unparsed" and raw is not None and re.search(f"[{N._CN_CHARS}百千]", normal_form(raw)):
         return read_chinese(raw, first)
     return first
 

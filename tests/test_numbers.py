@@ -90,6 +90,8 @@ def test_every_shipped_figure_reads_to_its_expected_interval():
         ("4.46亿", 446_000_000, 446_000_000, "exact"),
         ("13.4亿", 1_340_000_000, 1_340_000_000, "exact"),
         ("141.09萬", 1_410_900, 1_410_900, "exact"),
+        ("兩千多個", 2000, None, "at_least"),  # traditional 兩 is 两
+        ("兩萬", 20_000, 20_000, "exact"),
         ("5430余万", 54_300_000, None, "at_least"),
         ("逾千", 1000, None, "at_least"),
         ("近1.1万", None, 11_000, "at_most"),
@@ -149,7 +151,7 @@ def test_every_shipped_figure_reads_to_its_expected_interval():
         ("超过一万", 10_000, None, "at_least"),
         ("九千八百多", 9800, None, "at_least"),
         ("3至5万", 30_000, 50_000, "range"),  # digits: the low end takes the high end's 万, as before
-        ("兩", None, None, None),  # 兩 is not in the normaliser's table: unread (see test below)
+        ("兩", 2, 2, "exact"),  # traditional 兩 is 两, and reads as it does
     ],
 )
 def test_rules(text, low, high, qualifier):

@@ -27,8 +27,9 @@ Every text gets low, high, qualifier and status. The rules, in the order they ap
    in speech, but 一千五 could be a 一千零五 with its 零 lost); a second number beside a Chinese
    numeral (五至六百 is 500-600 in Chinese, but its first end carries no unit); a numeral run
    into digits ("5 一百"); forms outside these rules (五六千, 一千零). A run of digits and
-   units alone (9千8) keeps rule 3's reason. 兩 and the financial forms (貳, 仟) are not in
-   the normal form's table and stay unknown characters; 〇 is outside the alphabet.
+   units alone (9千8) keeps rule 3's reason. Traditional 兩 is 两 (the normal form maps it);
+   the financial forms (貳, 仟) are not mapped and stay unknown characters; 〇 is outside the
+   alphabet.
 5. Anything else is `unparsed`, with a reason: another script, an unknown word, two numbers
    that are not a range, a fraction in a count. A wrong number is worse than none.
 
@@ -798,8 +799,9 @@ def _read_distinct(lf: pl.LazyFrame, text: str) -> pl.LazyFrame:
             _unreadable(lf.filter(~pl.col("__single") & ~pl.col("__range")), text),
         ]
     ).cache()
-    # Chinese numerals (九千八百, 9千8百, 十余万) are tried only where the digit grammar gave no reading.
-    unparsed = (pl.col("status") == "unparsed") & pl.col(text).str.contains(f"[{_CN_CHARS}百千]").fill_null(False)
+    # Chinese numerals (九千八百, 9千8百, 十余万) are tried only where the digit grammar gave no reading
+    # (in the normal form: traditional 兩 is 两).
+    unparsed = (pl.col("status") == "unparsed") & pl.col("__norm").str.contains(f"[{_CN_CHARS}百千]").fill_null(False)
     return pl.concat([readings.filter(~unparsed), _read_chinese(readings.filter(unparsed), text)]).drop(PREPARED)
 
 

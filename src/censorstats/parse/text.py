@@ -10,6 +10,7 @@ import polars as pl
 
 TRADITIONAL = {
     "萬": "万",
+    "兩": "两",
     "億": "亿",
     "餘": "余",
     "馀": "余",
