@@ -8,7 +8,8 @@ import sys
 
 import polars as pl
 import pytest
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.colors import to_hex
 from matplotlib.text import Annotation
 
 from censorstats import build, figures
@@ -118,6 +119,96 @@ def _bars(ax):
 def _copies(df: pl.DataFrame, n: int, *columns: str) -> pl.DataFrame:
     """`df` n times over, with distinct values in `columns` (ids, and names where a figure groups by them)."""
     return pl.concat([df.with_columns(*(pl.col(c) + f" #{i}" for c in columns)) for i in range(n)])
+
+
+# --- more authorities than colours ------------------------------------------------------------
+
+# Authorities an analyst could add to data/raw/authorities.csv: with the fixture's four that have figures, ten in all,
+# more than the palette's colours.
+EXTRA_AUTHORITIES = {
+    "miit": "Ministry of Industry and Information Technology",
+    "samr": "State Administration for Market Regulation",
+    "nrta": "National Radio and Television Administration",
+    "mct": "Ministry of Culture and Tourism",
+    "spp": "Supreme People's Procuratorate",
+    "mss": "Ministry of State Security",
+}
+
+
+def _more_authorities(rows: pl.DataFrame, n: int, claim_ids: list[str], *id_columns: str) -> pl.DataFrame:
+    """`rows` and, for the i-th of the first `n` EXTRA_AUTHORITIES, copies of the rows of the first i+1 of
+    `claim_ids` as its own claims (new ids in `id_columns`, a month later each, so that the points do not hide each
+    other): the extra authorities have 1 to n claims each."""
+    copies = [
+        rows.filter(pl.col("claim_id").is_in(claim_ids[: i + 1])).with_columns(
+            *(pl.col(c) + f" {authority}" for c in id_columns),
+            pl.col("announced_on") + pl.duration(days=30 * (i + 1)),
+            pl.lit(authority).alias("authority_id"),
+            pl.lit(name).alias("authority_name"),
+        )
+        for i, (authority, name) in enumerate(list(EXTRA_AUTHORITIES.items())[:n])
+    ]
+    return pl.concat([rows, *copies])
+
+
+def _legend_colours(ax) -> dict[str, str]:
+    """Each legend entry's text (unwrapped) and colour."""
+    legend = ax.get_legend()
+    colour = lambda h: h.get_facecolor()[0] if isinstance(h, PathCollection) else h.get_color()
+    return {t.get_text().replace("\n", " "): to_hex(colour(h)) for t, h in zip(legend.get_texts(), legend.legend_handles)}
+
+
+def _check_authority_key(fig, data: pl.DataFrame, drawn_colours: set[str]) -> None:
+    """No two legend entries share a colour and every colour drawn is in the legend; each authority in `data` is
+    named, in the legend or the footnote; the palette's colours go to the authorities with the most claims and
+    one grey to the rest, under "Other authorities" where they are several."""
+    entries = _legend_colours(fig.axes[0])
+    assert len(set(entries.values())) == len(entries), entries
+    assert drawn_colours <= set(entries.values())
+    note = _footnote(fig).replace("\n", " ")
+    others = [colour for label, colour in entries.items() if label.startswith("Other authorities")]
+    colour_of = {}
+    for authority, name in data.select("authority_id", "authority_name").unique().iter_rows():
+        own = [colour for label, colour in entries.items() if name in label]
+        assert own or (others and name in note), name  # named in the legend, or in the note under "Other"
+        colour_of[authority] = (own or others)[0]
+    palette = {a for a, c in colour_of.items() if c in {to_hex(c) for c in figures.OKABE_ITO}}
+    assert len(palette) == len(figures.OKABE_ITO) < len(colour_of)
+    assert len(set(colour_of.values()) - {to_hex(c) for c in figures.OKABE_ITO}) == 1  # the rest: one grey
+    assert bool(others) == (len(colour_of) > len(figures.OKABE_ITO) + 1)  # one left over is named in the legend
+    claims = data.group_by("authority_id").agg(pl.col("claim_id").n_unique())
+    count = lambda ids: claims.filter(pl.col("authority_id").is_in(list(ids)))["claim_id"]
+    assert count(set(colour_of) - palette).max() <= count(palette).min()
+
+
+@pytest.mark.parametrize("extra", [5, 6])  # 9 authorities (one left in grey) and 10 (two: "Other authorities")
+def test_campaign_scale_draws_every_authority_when_there_are_more_than_colours(claims, extra):
+    grown = _more_authorities(claims, extra, figures.campaign_scale_data(claims)["claim_id"].gather_every(3).to_list(), "claim_id")
+    data = figures.campaign_scale_data(grown)
+    assert data["authority_id"].n_unique() == 4 + extra
+    fig = figures.campaign_scale(grown, "test")
+    ax, bars, _ = _drawn(fig)
+    points = [c for c in ax.collections if isinstance(c, PathCollection) and len(c.get_offsets())]
+    assert sum(len(c.get_offsets()) for c in points) == data.height  # a point for every claim
+    assert bars == data.filter(pl.col("bound") == "bounded").height
+    assert sorted(fig.drawn["claim_id"]) == sorted(data["claim_id"])
+    _check_authority_key(fig, data, {to_hex(c.get_facecolor()[0]) for c in points})
+
+
+@pytest.mark.parametrize("extra", [5, 6])
+def test_scale_vs_reach_draws_every_authority_when_there_are_more_than_colours(processed, extra):
+    comparisons = processed("scale_vs_reach")
+    top = figures.scale_vs_reach_data(comparisons)["claim_id"].to_list()
+    grown = _more_authorities(comparisons, extra, top, "claim_id", "comparison_id")
+    data = figures.scale_vs_reach_data(grown).filter(pl.col("shown"))
+    assert data["authority_id"].n_unique() == 4 + extra
+    fig = figures.scale_vs_reach(grown, "test")
+    ax = fig.axes[0]
+    assert len(_ticks(ax)) == data.height
+    bars = _bars(ax)
+    assert len(bars) == data.filter(pl.col("per_million_high").is_not_null() & (pl.col("per_million_low") > 0)).height
+    assert sorted(fig.drawn["claim_id"]) == sorted(data["claim_id"].unique())
+    _check_authority_key(fig, data, {to_hex(b.get_color()) for b in bars})
 
 
 # --- scale_vs_reach ----------------------------------------------------------------------------

@@ -54,6 +54,9 @@ AUTHORITY_LABELS = {
     "mps-and-cac": "MPS+CAC (combined by an outlet)",
 }
 NOTE_COLOUR = "#444444"
+# Authorities past the palette's colours share this grey: lighter than the mid grey of the legends' key entries
+# ("at least", "interval, both ends marked"), so that it never reads as one of them.
+OTHER_COLOUR = "#BBBBBB"
 CONSENSUS_COLOUR, OUTLIER_COLOUR = "#0072B2", "#D55E00"
 
 
@@ -103,6 +106,32 @@ def _authority_label(claim: dict) -> str:
     if not name:
         return short
     return f"{name} ({short})" if short.isupper() else name
+
+
+def _authority_colours(shown: pl.DataFrame) -> tuple[list[tuple[str, str, list[str]]], str]:
+    """The colours of the authorities of the claims a figure shows (rows with authority_id, authority_name and
+    claim_id): (colour, legend label, authority_ids) in legend order, and a note naming the authorities in grey
+    ('' if none).
+
+    The palette's colours go to the authorities in order of id, as long as there are enough. Past that, the
+    authorities with the most claims shown (ties: by id) keep one colour each, still in order of id, and the
+    rest are OTHER_COLOUR: one authority under its own name, several under one legend entry, "Other
+    authorities", and named in the note. Every claim is drawn, and no two legend entries share a colour."""
+    ranked = (
+        shown.group_by("authority_id")
+        .agg(pl.col("claim_id").n_unique().alias("n"))
+        .sort("n", "authority_id", descending=[True, False])["authority_id"]
+        .to_list()
+    )
+    label = {a: _authority_label(shown.filter(pl.col("authority_id") == a).row(0, named=True)) for a in ranked}
+    coloured, rest = sorted(ranked[: len(OKABE_ITO)]), sorted(ranked[len(OKABE_ITO) :])
+    groups = [(colour, label[a], [a]) for colour, a in zip(OKABE_ITO[: len(coloured)], coloured, strict=True)]
+    if len(rest) == 1:
+        groups.append((OTHER_COLOUR, label[rest[0]], rest))
+    if len(rest) <= 1:
+        return groups, ""
+    groups.append((OTHER_COLOUR, "Other authorities (named below)", rest))
+    return groups, f"Other authorities (grey): {'; '.join(sorted(label[a] for a in rest))}."
 
 
 def data_version(paths: list[Path]) -> str:
@@ -265,10 +294,9 @@ def campaign_scale(claims: pl.DataFrame, version: str):
     markers = {"bounded": "o", "at_least": "^", "at_most": "v"}
     with matplotlib.rc_context(STYLE):
         fig, ax = _new_figure(STYLE)
-        authorities = sorted(data["authority_id"].unique().to_list())
-        # strict=False: the palette has more colours than there are authorities; the colours left over are unused
-        for colour, authority in zip(OKABE_ITO, authorities, strict=False):
-            part = data.filter(pl.col("authority_id") == authority)
+        groups, others_note = _authority_colours(data)
+        for colour, label, ids in groups:
+            part = data.filter(pl.col("authority_id").is_in(ids))
             # Interval bars where both ends are known; an open end is an arrow pointing the way the bound is open,
             # not a bar, so that no end is drawn where the data has none.
             bounded = part.filter(pl.col("bound") == "bounded")
@@ -308,7 +336,7 @@ def campaign_scale(claims: pl.DataFrame, version: str):
                         linewidths=0.5,
                         zorder=3,
                     )
-            ax.scatter([], [], marker="o", color=colour, label=_authority_label(part.row(0, named=True)))
+            ax.scatter([], [], marker="o", color=colour, label=label)
         for bound, label in (
             ("at_least", "at least: no upper end (arrow: open above)"),
             ("at_most", "at most: no lower end (arrow: open below)"),
@@ -333,7 +361,8 @@ def campaign_scale(claims: pl.DataFrame, version: str):
         years = f"{data['announced_on'].min().year}–{data['announced_on'].max().year}"
         title = f"Account actions announced {years} range from {human(low['value'])} to {human(high['value'])} accounts"
         source = (
-            f"Source: censorstats; {data.height} official figures reconciled from {int(data['n_consensus'].sum())} "
+            (_wrap(others_note, 150) + "\n" if others_note else "")
+            + f"Source: censorstats; {data.height} official figures reconciled from {int(data['n_consensus'].sum())} "
             f"agreeing reports; largest: {high.get('campaign_name') or high['claim_id']}.\nData version {version} "
             "(a hash of the tables drawn: the same version, the same data)."
         )
@@ -439,9 +468,8 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
         ]
         left, right = _log_limits(finite)
         ax.set_xlim(left, right)
-        authorities = sorted(shown["authority_id"].unique().to_list())
-        # strict=False: the palette has more colours than there are authorities; the colours left over are unused
-        colours = dict(zip(authorities, OKABE_ITO, strict=False))
+        groups, others_note = _authority_colours(shown)
+        colours = {authority: colour for colour, _, ids in groups for authority in ids}
         ends = []
         for y, r in enumerate(shown.iter_rows(named=True)):
             ends.append(_interval(ax, y, r["per_million_low"], r["per_million_high"], colours[r["authority_id"]]))
@@ -463,14 +491,8 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
         ax.set_yticks(range(shown.height), labels, fontsize=7.5)
         ax.set_ylim(shown.height - 0.5, -0.5)  # largest at the top
         ax.set_xlabel("Accounts actioned per million monthly active users (MAU) of the platform, log scale")
-        for authority in authorities:
-            ax.plot(
-                [],
-                [],
-                color=colours[authority],
-                linewidth=3,
-                label=_authority_label(shown.filter(pl.col("authority_id") == authority).row(0, named=True)),
-            )
+        for colour, label, _ in groups:
+            ax.plot([], [], color=colour, linewidth=3, label=label)
         ax.plot([], [], color="grey", linewidth=3, marker="|", markersize=9, label="interval, both ends marked (|)")
         if "open" in ends:
             ax.plot(
@@ -524,6 +546,7 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
             f"A claim that names no platform is set against the platform with the most users then (here: {against}), "
             "which gives its smallest ratio; against any other platform it would be larger.",
             f"Each platform's series, as the operator defines it: {series}.",
+            others_note,
             _abbreviations(shown, labels + [title]),
             f"Source: censorstats; {shown.height} of {data.height} rows shown.{left_out} Data {version}.",
         ]
