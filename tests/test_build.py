@@ -259,8 +259,17 @@ def test_processed_tables_carry_names_beside_ids_and_csvs_open_in_excel(built):
         assert df["campaign_name"].null_count() == 0 and df["metric_description"].null_count() == 0, table
     raw = built.processed / "scale_vs_reach.csv"
     assert raw.read_bytes().startswith("\ufeffcomparison_id,".encode())
-    csv_ratios = pl.read_csv(raw, infer_schema=False)["per_million_low"].drop_nulls()
-    exact = pl.read_parquet(built.processed / "scale_vs_reach.parquet")["per_million_low"].drop_nulls()
-    assert csv_ratios.cast(pl.Float64).to_list() == exact.round_sig_figs(4).to_list()
-    assert csv_ratios.str.len_chars().max() <= 10
-    assert (exact != exact.round_sig_figs(4)).any()  # Parquet keeps the full precision
+    csv = pl.read_csv(raw, infer_schema=False)
+    exact = pl.read_parquet(built.processed / "scale_vs_reach.parquet")
+    for column in ("per_million_low", "per_million_high", "per_million_at_values"):
+        printed, full = csv[column].cast(pl.Float64), exact[column]
+        assert csv[column].str.len_chars().max() <= 10, column
+        assert (printed.round_sig_figs(4) == printed).all(), column  # 4 significant digits at most
+        assert (printed.is_null() == full.is_null()).all(), column
+        assert ((printed - full).abs() <= full.abs() * 1e-3).all(), column  # within the 4th digit
+        assert (full != full.round_sig_figs(4)).any(), column  # Parquet keeps the full precision
+    # An interval's ends are rounded outwards: the CSV's interval holds the exact one.
+    assert (csv["per_million_low"].cast(pl.Float64) <= exact["per_million_low"]).all()
+    assert (csv["per_million_high"].cast(pl.Float64) >= exact["per_million_high"]).all()
+    printed_low, exact_low = csv["per_million_low"].cast(pl.Float64), exact["per_million_low"]
+    assert (printed_low < exact_low.round_sig_figs(4)).any()  # some were rounded down, not to the nearest

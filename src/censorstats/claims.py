@@ -437,24 +437,38 @@ def with_inferred_periods(lf: pl.LazyFrame, claims: pl.LazyFrame) -> pl.LazyFram
     )
 
 
+def _counted(n: pl.Expr, noun: str) -> pl.Expr:
+    """'1 independent voice', '3 independent voices'."""
+    return pl.format("{} {}", n, pl.when(n == 1).then(pl.lit(noun)).otherwise(pl.lit(noun + "s")))
+
+
 def _value_note() -> pl.Expr:
     """One sentence a reader can check: who agrees, on what, what was chosen and what was left out."""
-    agree = pl.format(
-        "{} of {} readable reports agree ({} independent voices, {} distinct readings), on {}",
-        pl.col("n_consensus"),
-        pl.col("n_readable"),
-        pl.col("n_voices"),
-        pl.col("n_readings"),
+    interval = (
         pl.when(pl.col("consensus_low") == pl.col("consensus_high"))
         .then(commas(pl.col("consensus_low")))
-        .otherwise(pl.format("{} to {}", commas(pl.col("consensus_low")), commas(pl.col("consensus_high")))),
+        .otherwise(pl.format("{} to {}", commas(pl.col("consensus_low")), commas(pl.col("consensus_high"))))
+    )
+    agree = (
+        pl.when(pl.col("n_readable") == 1)
+        .then(pl.format("The one readable report gives {}", interval))
+        .otherwise(
+            pl.format(
+                "{} of {} readable reports agree ({}, {}), on {}",
+                pl.col("n_consensus"),
+                pl.col("n_readable"),
+                _counted(pl.col("n_voices"), "independent voice"),
+                _counted(pl.col("n_readings"), "distinct reading"),
+                interval,
+            )
+        )
     )
     chosen = pl.format(
-        '; the value is "{}" ({}, {} significant digits, printed by {} report(s))',
+        '; the value is "{}" ({}, {}, printed by {})',
         pl.col("value_text"),
         pl.col("value_rule"),
-        pl.col("value_digits"),
-        pl.col("n_printing"),
+        _counted(pl.col("value_digits"), "significant digit"),
+        _counted(pl.col("n_printing"), "report"),
     )
     left_out = (
         pl.when(pl.col("outlier_report_ids").is_not_null())

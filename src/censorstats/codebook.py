@@ -61,7 +61,10 @@ def codebook_markdown() -> str:
     out += [
         "## Processed tables (data/processed/)",
         "",
-        "Written as Parquet and as CSV (formula-like cells neutralised with a leading `'`).",
+        "Written as Parquet and as CSV (formula-like cells neutralised with a leading `'`). Parquet keeps "
+        "every value exactly; the CSV gives decimals to 4 significant digits, an interval's ends rounded "
+        "outwards (`per_million_low` down, `per_million_high` up) so that the CSV's interval always holds "
+        "the exact one. Recompute ratios from Parquet.",
         "",
     ]
     for name, table in fields.PROCESSED.items():

@@ -102,8 +102,9 @@ FIELDS: dict[str, Field] = {
     "report_id": _s("The printed figure: one row of reports.csv.", pattern=SLUG),
     "reach_id": _s("The printed user count: one row of reach.csv.", pattern=SLUG),
     "claim_id": _s(
-        "The claim a report relays: reports.csv claim_id where given (a hand grouping), "
-        "else campaign/metric[/platform].",
+        "The claim: campaign/metric[/platform], unless the analyst groups the report otherwise in "
+        "reports.csv. In the reports tables (raw and processed) it holds only that hand grouping and is "
+        "empty where the default applies; claim_reports.claim_id is every report's claim.",
         pattern=SLUG,
     ),
     "discrepancy_id": _s("type:first report id[:second report id]."),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 from pathlib import Path
 
 import matplotlib
@@ -407,6 +408,21 @@ def scale_vs_reach_data(comparisons: pl.DataFrame) -> pl.DataFrame:
         MAX_ROWS - LARGEST_ROWS
     )["rank"]
     return data.with_columns(((pl.col("rank") < LARGEST_ROWS) | pl.col("rank").is_in(named.implode())).alias("shown"))
+
+
+def per_million_interval(low: float, high: float | None) -> str:
+    """An interval of ratios in prose as the CSV gives it: 4 significant digits, the ends rounded outwards
+    (low down, high up), so the words always hold the exact interval: '9.049 to 9.141'."""
+
+    def outwards(x: float, up: bool) -> str:
+        if x == 0:
+            return "0"
+        shift = 3 - math.floor(math.log10(abs(x)))
+        scaled = round(x * 10**shift, 9) if shift >= 0 else round(x / 10**-shift, 9)
+        whole = math.ceil(scaled) if up else math.floor(scaled)
+        return f"{whole / 10**shift:,.{shift}f}" if shift > 0 else f"{whole * 10**-shift:,}"
+
+    return f"{outwards(low, up=False)} to {outwards(high, up=True) if high is not None else 'no upper bound'}"
 
 
 def _per_million(x: float) -> str:

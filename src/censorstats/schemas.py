@@ -99,19 +99,36 @@ def _value_has_wording(data) -> pl.LazyFrame:
     )
 
 
-# Checks across the columns of a row: (function, error, the columns a problem is reported at, the first named).
+# Checks across the columns of a row: (function, the rule as the codebook states it, the error a
+# breach reports, the columns a problem is reported at, the first named).
 ROW_CHECKS = {
-    "period_order": (_period_order, "period_start is after period_end", ("period_start", "period_end")),
-    "override_needs_value": (_override_needs_value, "an override needs value_text", ("value_text", "action")),
-    "interval_order": (_interval_order, "value_low is greater than value_high", ("value_low", "value_high")),
+    "period_order": (
+        _period_order,
+        "period_start is on or before period_end",
+        "period_start is after period_end",
+        ("period_start", "period_end"),
+    ),
+    "override_needs_value": (
+        _override_needs_value,
+        "an override gives value_text",
+        "an override needs value_text",
+        ("value_text", "action"),
+    ),
+    "interval_order": (
+        _interval_order,
+        "value_low is at most value_high",
+        "value_low is greater than value_high",
+        ("value_low", "value_high"),
+    ),
     "value_has_wording": (
         _value_has_wording,
+        "a claim with a value has its value_text and a best page (best_url)",
         "a claim with a value has no value_text or best report",
         ("value", "value_text"),
     ),
 }
 # Row checks by the error Pandera reports, with the columns they are about.
-ROW_CHECK_COLUMNS = {error: columns for _, error, columns in ROW_CHECKS.values()}
+ROW_CHECK_COLUMNS = {error: columns for _, _, error, columns in ROW_CHECKS.values()}
 
 
 def _column(table: fields.Table, col: fields.Col) -> pa.Column:
@@ -140,7 +157,7 @@ def _column(table: fields.Table, col: fields.Col) -> pa.Column:
 
 def schema_of(table: fields.Table) -> pa.DataFrameSchema:
     """The Pandera schema of a registry table: unknown columns are errors, nothing is coerced behind anyone's back."""
-    checks = [pa.Check(ROW_CHECKS[name][0], name=name, error=ROW_CHECKS[name][1]) for name in table.row_checks]
+    checks = [pa.Check(ROW_CHECKS[name][0], name=name, error=ROW_CHECKS[name][2]) for name in table.row_checks]
     return pa.DataFrameSchema(
         {c.name: _column(table, c) for c in table.columns},
         checks=checks,

@@ -4,7 +4,9 @@ CSV exports are for people with spreadsheets; Parquet keeps every value exactly.
 - begins with a UTF-8 byte-order mark, without which Excel on Windows reads UTF-8 as the local
   code page and garbles 近1.1万 (polars, pandas and Python's csv with encoding="utf-8-sig" skip it);
 - gives decimal numbers (the per-million ratios) to 4 significant digits: the reach figures they
-  are divided by are printed with 3 or 4, so more digits would be noise (Parquet has them all);
+  are divided by are printed with 3 or 4, so more digits would be noise (Parquet has them all).
+  An interval's ends are rounded outwards (a `_low` column down, a `_high` column up), so the
+  CSV's interval always holds the exact one; any other decimal goes to the nearest;
 - neutralises cells that a spreadsheet would run as formulas: such a cell is quoted and prefixed
   with a single quote.
 The CSV text is built with Polars expressions.
@@ -21,12 +23,31 @@ BOM = "\ufeff"
 SIGNIFICANT_DIGITS = 4
 
 
+def _outwards(c: pl.Expr, up: bool) -> pl.Expr:
+    """`c` to SIGNIFICANT_DIGITS, rounded down (or up). Scaled by an exact power of ten either way,
+    and the product rounded to 9 decimals first, so that float noise (2219.0000000000005) cannot
+    push a value that is already exact a step outwards."""
+    shift = SIGNIFICANT_DIGITS - 1 - c.abs().log10().floor().cast(pl.Int64)
+    ten = pl.lit(10.0).pow(shift.abs())
+    scaled = pl.when(shift >= 0).then(c * ten).otherwise(c / ten).round(9)
+    whole = scaled.ceil() if up else scaled.floor()
+    return pl.when(c == 0).then(c).otherwise(pl.when(shift >= 0).then(whole / ten).otherwise(whole * ten))
+
+
+def _significant(c: pl.Expr, col: str) -> pl.Expr:
+    if col.endswith("_low"):
+        return _outwards(c, up=False)
+    if col.endswith("_high"):
+        return _outwards(c, up=True)
+    return c.round_sig_figs(SIGNIFICANT_DIGITS)
+
+
 def _cell(col: str, dtype: pl.DataType) -> pl.Expr:
     c = pl.col(col)
     if dtype == pl.Date:
         text = c.dt.strftime("%Y-%m-%d")
     elif dtype.is_float():
-        text = c.round_sig_figs(SIGNIFICANT_DIGITS).cast(pl.String)
+        text = _significant(c, col).cast(pl.String)
     elif dtype == pl.Boolean:
         text = pl.when(c).then(pl.lit("true")).otherwise(pl.lit("false"))
     else:
