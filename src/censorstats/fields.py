@@ -626,7 +626,14 @@ PROCESSED: dict[str, Table] = {
             "The reach figures the comparison and the reach figure use: per platform and period end, the best page's "
             "monthly users within the platform's series (compare.py).",
             _cols(
-                "reach_id platform_id platform as_of value_text value_low value_high? outlet url source_type definition"
+                "reach_id platform_id platform as_of value_text value_low value_high? outlet url source_type "
+                "definition",
+                as_of={"description": "Last day of the period the count refers to, YYYY-MM-DD (dated figures only)."},
+                value_low={"description": "Lowest count the printed words allow (figures read as a number only)."},
+                definition={
+                    "description": "The platform's series: the definition most of its figures carry, or "
+                    "'definition not stated' where none states one."
+                },
             ),
             "reach_id",
             foreign_keys=(("reach_id", "reach", "reach_id"),),
@@ -642,6 +649,10 @@ PROCESSED: dict[str, Table] = {
                 "reach_gap_days reach_tolerance_days reach_outlet reach_url reach_source_type reach_definition? "
                 "per_million_low? per_million_high? per_million_at_values?",
                 platform_id={"description": "Platform compared with, or 'all' for the sum of the platforms matched."},
+                announced_on={
+                    "description": "The day the claim was first public (claims.announced_on); only dated claims are "
+                    "compared."
+                },
             ),
             "comparison_id",
             foreign_keys=(("claim_id", "claims", "claim_id"),),
