@@ -16,17 +16,23 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
 import polars as pl
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from censorstats.readings import powers_of_ten
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "figure.figsize": (9, 5.5),
     # Laid out at the resolution it is saved at: the text measured for the layout is then reused for the PNG.
     "figure.dpi": 150,
@@ -66,7 +72,7 @@ class ReportFigure(Figure):
     and what it drew: `drawn` lists the claims (and, for per-report figures, the reports) whose
     numbers are on it, which the build saves beside it for `censorstats trace`."""
 
-    style: dict = STYLE
+    style: dict[RcKeyType, Any] = STYLE
     drawn: pl.DataFrame | None = None
 
     def _repr_png_(self) -> bytes:
@@ -77,7 +83,7 @@ class ReportFigure(Figure):
         return buffer.getvalue()
 
 
-def _new_figure(style: dict) -> tuple[ReportFigure, object]:
+def _new_figure(style: dict[RcKeyType, Any]) -> tuple[ReportFigure, Axes]:
     """A figure and its one axes, with an Agg canvas of its own (no pyplot, no window, nothing global)."""
     fig = ReportFigure()
     fig.style = style
@@ -151,7 +157,7 @@ def human(n: float) -> str:
     return f"{n:,.0f}"
 
 
-def _finish(fig, ax, title: str, source: str) -> None:
+def _finish(fig: Figure, ax: Axes | list[Axes], title: str, source: str) -> None:
     """Title (the finding) across the top left of the figure, source line at the bottom."""
     import textwrap
 
@@ -359,7 +365,9 @@ def campaign_scale(claims: pl.DataFrame, version: str):
             fontsize=8,
         )
         low, high = data.sort("value").row(0, named=True), data.sort("value").row(-1, named=True)
-        years = f"{data['announced_on'].min().year}–{data['announced_on'].max().year}"
+        # announced_on is a Date column with no nulls here, and `data` has rows (row(0) above)
+        first, last = cast(date, data["announced_on"].min()), cast(date, data["announced_on"].max())
+        years = f"{first.year}–{last.year}"
         title = f"Account actions announced {years} range from {human(low['value'])} to {human(high['value'])} accounts"
         source = (
             (_wrap(others_note, 150) + "\n" if others_note else "")
@@ -431,7 +439,7 @@ def _per_million(x: float) -> str:
     return f"{x:.2g}" if x < 10 else f"{float(f'{x:.3g}'):,.0f}"
 
 
-def _interval(ax, y: float, low, high, colour: str) -> str:
+def _interval(ax: Axes, y: float, low, high, colour: str) -> str:
     """One interval on a log axis: a bar with a tick at each end where both ends are known; an open end (no
     bound printed, or a low end of 0, which a log axis cannot place) is an arrow to the axis edge, never a bar
     to an invented end. Returns 'bounded' or 'open'."""
@@ -482,8 +490,8 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
             for v in shown["per_million_low"].to_list() + shown["per_million_high"].to_list()
             if v is not None and v > 0
         ]
-        left, right = _log_limits(finite)
-        ax.set_xlim(left, right)
+        left_x, right_x = _log_limits(finite)
+        ax.set_xlim(left_x, right_x)
         groups, others_note = _authority_colours(shown)
         colours = {authority: colour for colour, _, ids in groups for authority in ids}
         ends = []
@@ -491,7 +499,7 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
             ends.append(_interval(ax, y, r["per_million_low"], r["per_million_high"], colours[r["authority_id"]]))
             # The platform compared with, beside the bar: right of it, or left where the bar is near the right edge
             end = r["per_million_high"] or r["per_million_low"]
-            after = math.log(end / left) / math.log(right / left) < 0.62
+            after = math.log(end / left_x) / math.log(right_x / left_x) < 0.62
             anchor = end if after else (r["per_million_low"] if r["per_million_low"] else r["per_million_high"])
             ax.annotate(
                 _reach_label(r),
@@ -529,13 +537,15 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
             frameon=False,
             fontsize=7.5,
         )
+        # polars types a min or max as any Python value. These columns are Float64, and each min or max here is over
+        # at least one value; the last, as long as every row has an end (a row with neither cannot be drawn either).
         lows = data["per_million_low"].filter(data["per_million_low"] > 0)
         highs = data["per_million_high"].drop_nulls()
-        low_text = _per_million(lows.min()) if lows.len() else "an open low end"
+        low_text = _per_million(cast(float, lows.min())) if lows.len() else "an open low end"
         high_text = (
-            _per_million(highs.max())
+            _per_million(cast(float, highs.max()))
             if data["per_million_high"].null_count() == 0
-            else f"more than {_per_million(data['per_million_low'].max())}"
+            else f"more than {_per_million(cast(float, data['per_million_low'].max()))}"
         )
         title = (
             f"{data['claim_id'].n_unique()} official account figures come to between {low_text} and {high_text} "
@@ -550,15 +560,15 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
         left = data.filter(~pl.col("shown"))
         left_out = _left_out(
             left.height,
-            f"rows with smaller ratios ({_per_million(left['per_million_low'].min() or 0)} to "
-            f"{_per_million(left['per_million_high'].max() or 0)} per million)"
+            f"rows with smaller ratios ({_per_million(cast('float | None', left['per_million_low'].min()) or 0)} to "
+            f"{_per_million(cast('float | None', left['per_million_high'].max()) or 0)} per million)"
             if left.height
             else "",
         )
         notes = [
             "Reach: the platform's monthly active users (MAU) as of the claim's announced_on, the day the claim was "
             "first public: the latest figure for a period ending on or before that day, "
-            f"at most {int(comparisons['reach_tolerance_days'].max())} days older.",
+            f"at most {cast(int, comparisons['reach_tolerance_days'].max())} days older.",
             f"A claim that names no platform is set against the platform with the most users then (here: {against}), "
             "which gives its smallest ratio; against any other platform it would be larger.",
             f"Each platform's series, as the operator defines it: {series}.",
@@ -614,7 +624,7 @@ def campaign_periods(claims: pl.DataFrame) -> pl.DataFrame:
     return periods.with_columns((pl.col("rank") < MAX_CAMPAIGNS).alias("shown")).sort("start", "campaign_id")
 
 
-def _campaign_rows(ax, periods: pl.DataFrame, middle) -> None:
+def _campaign_rows(ax: Axes, periods: pl.DataFrame, middle: date) -> None:
     """Each campaign's period as a bar in its own row, labelled with its name beside it (on the side with room)."""
     for y, rec in enumerate(periods.iter_rows(named=True)):
         # the ends as ticks too, so that a period of a few days still shows
@@ -656,6 +666,8 @@ def reach_over_time(series: pl.DataFrame, claims: pl.DataFrame, version: str):
         fig = ReportFigure()
         fig.style = style
         FigureCanvasAgg(fig)
+        top: Axes
+        bottom: Axes
         top, bottom = fig.subplots(
             2, 1, sharex=True, gridspec_kw={"height_ratios": [3.2, 0.3 + 0.2 * max(shown.height, 1)], "hspace": 0.08}
         )
@@ -775,7 +787,7 @@ def discrepancies_data(
     )
 
 
-def _label_outlets(ax, outliers: pl.DataFrame, left: float, right: float) -> None:
+def _label_outlets(ax: Axes, outliers: pl.DataFrame, left: float, right: float) -> None:
     """Name the outlets of the reports outside the consensus beside their points: one label per point, listing
     every outlet that printed it (copies of one text land on one spot), on the side of the point with room."""
     import math
@@ -888,7 +900,8 @@ def save(fig, svg: Path, png: Path) -> None:
             pixels,
             format="png",
             dpi=fig.dpi,
-            metadata={"Software": None},
+            # the stub says dict[str, str], but a None value is how the PNG writer is told to leave a key out
+            metadata={"Software": None},  # type: ignore[dict-item]
             pil_kwargs={"compress_level": 3},
         )
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
