@@ -74,8 +74,10 @@ def test_only_official_claims_are_drawn_when_claims_say_which_they_are(claims):
 
 
 def test_a_figure_shows_itself_as_png_in_a_notebook(claims):
-    png = figures.campaign_scale(claims, "test")._repr_png_()
+    fig = figures.campaign_scale(claims, "test")
+    png, metadata = fig._repr_png_()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 50_000
+    assert metadata["alt"] == " ".join(fig.get_suptitle().split()) and "accounts" in metadata["alt"]  # the report's alt text
 
 
 @pytest.mark.integration  # builds the whole project

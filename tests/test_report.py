@@ -93,6 +93,9 @@ def test_each_page_embeds_its_figures_as_png_and_shows_tables_and_computed_prose
         png = base64.b64decode(data)
         width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
         assert png.startswith(b"\x89PNG\r\n\x1a\n") and width >= 1000 and height >= 600, (width, height)
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', page)
+    assert len(alts) == len(images) and all(alts), "every figure is described by its title"
+    assert "No description has been provided" not in page
     assert "<table" in page and 'href="index.html"' in page
     assert "Traceback" not in page
     computed = {"campaign_scale": "claims in all", "scale_vs_reach": "comparisons of", "discrepancies": "discrepancies in"}[name]

@@ -75,12 +75,13 @@ class ReportFigure(Figure):
     style: dict[RcKeyType, Any] = STYLE
     drawn: pl.DataFrame | None = None
 
-    def _repr_png_(self) -> bytes:
-        """What Jupyter shows for a figure cell: the PNG the build would write."""
+    def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
+        """What Jupyter shows for a figure cell: the PNG the build would write, described by its title
+        (the finding), which the HTML report gives as the image's alternative text."""
         buffer = io.BytesIO()
         with matplotlib.rc_context(self.style):
             self.savefig(buffer, format="png", metadata={"Software": None})
-        return buffer.getvalue()
+        return buffer.getvalue(), {"alt": " ".join(self.get_suptitle().split())}
 
 
 def _new_figure(style: dict[RcKeyType, Any]) -> tuple[ReportFigure, Axes]:

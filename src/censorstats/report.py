@@ -41,6 +41,13 @@ font-size: 0.85em; }
 {{ super() }}
 <nav class="cs-nav"><a href="index.html">censorstats report: all notebooks</a></nav>
 {%- endblock body_header -%}
+{% block data_png scoped -%}
+{%- set alt = output | get_metadata('alt', 'image/png') -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+{%- if alt %} alt="{{ alt | escape_html }}"{% endif %}>
+</div>
+{%- endblock data_png %}
 {% block input_group -%}
 <details class="cs-code"><summary>code</summary>
 {{ super() }}
