@@ -56,6 +56,18 @@ def test_changing_reach_rebuilds_only_what_depends_on_it(built, monkeypatch, cap
     assert build.build(built).rebuilt == ["reach", "compare", "fig_scale_vs_reach", "fig_reach_over_time", "datapackage"]
 
 
+def test_a_manifest_without_library_versions_is_said_so(built, monkeypatch, capsys):
+    import json
+
+    manifest = json.loads((built.root / build.MANIFEST).read_text())
+    del manifest["steps"]["sources"]["versions"]
+    (built.root / build.MANIFEST).write_text(json.dumps(manifest))
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
+    assert main(["status", "--why"]) == 0
+    out = capsys.readouterr().out
+    assert "library versions changed (not recorded → {" in out and "None" not in out
+
+
 def test_hand_edited_or_missing_output_is_rebuilt(built):
     (built.processed / "reports.csv").write_text("edited\n")
     (built.figures / "campaign_scale.png").unlink()
@@ -111,6 +123,23 @@ def test_lock_held_by_a_live_process_stops_a_second_build(project):
     finally:
         holder.communicate("")
     assert not (project.build_state / "lock").exists()
+
+
+def test_a_lock_whose_holder_has_not_written_says_so_without_none(project):
+    """The holder writes who it is just after taking the lock: a build arriving in between reads an empty file."""
+    import fcntl
+
+    project.build_state.mkdir(parents=True)
+    fd = os.open(project.build_state / "lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a second open file description: the lock below conflicts with it
+    try:
+        with pytest.raises(build.BuildError) as refused:
+            with build.BuildLock(project, wait=0.2):
+                pass
+    finally:
+        os.close(fd)
+    assert "None" not in str(refused.value)
+    assert "another build is running (its holder has not recorded who it is)" in str(refused.value)
 
 
 def test_lock_left_by_a_dead_process_is_taken_over(project):
