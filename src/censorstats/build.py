@@ -152,9 +152,7 @@ def _select(targets: list[str] | None, on_request: bool = False) -> list[pipelin
         try:
             add(pipeline.step_named(t))
         except KeyError:
-            raise BuildError(
-                f"unknown target {t!r}; targets are: " + ", ".join(s.name for s in pipeline.STEPS)
-            ) from None
+            raise BuildError(f"unknown target {t!r}; targets are: {pipeline.target_names()}") from None
     return [s for s in pipeline.STEPS if s.name in wanted]
 
 

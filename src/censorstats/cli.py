@@ -13,7 +13,17 @@ from pathlib import Path
 
 from censorstats.fields import DISCREPANCY_TYPES
 from censorstats.paths import Project, UnsafePath, replace_atomically
+from censorstats.pipeline import step_named, target_names
 from censorstats.problems import CONTROLS, escape_controls
+
+
+class UsageError(Exception):
+    """A command line that names what does not exist, or options that do not go together, found after parsing.
+
+    Reported as argparse reports its own usage errors, by the subcommand's parser: its usage, then
+    `censorstats COMMAND: error: ...`, exit status 2. Failures of the data or the file system stay
+    one line `path: message [code]` with exit status 1.
+    """
 
 
 def _print_problems(problems, project: Project) -> None:
@@ -103,12 +113,8 @@ def _problems_line(outcome, project: Project) -> str:
 def cmd_status(args, project: Project) -> int:
     from censorstats import build
 
-    try:
-        files = build.raw_snapshot(project)
-        verdicts = build.status(project, args.targets, files, on_request=True)
-    except build.BuildError as exc:
-        print(f"censorstats status: {exc}", file=sys.stderr)
-        return 2
+    files = build.raw_snapshot(project)
+    verdicts = build.status(project, args.targets, files, on_request=True)
     for path in build.unvalidated_raw(project, files=files):
         print(f"{path}: changed since the last validation (the next build validates it)")
     for v in verdicts:
@@ -143,6 +149,22 @@ def _texts_to_parse(args) -> list[str]:
         raise UnsafePath(
             "<stdin>", f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x})", "encoding"
         ) from None
+
+
+def _target(name: str) -> str:
+    """A step or output file of the pipeline (argparse checks each TARGET with it, so a typo is a usage error)."""
+    try:
+        step_named(name)
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"unknown target {name!r}; targets are: {target_names()}") from None
+    return name
+
+
+def _targets_help() -> str:
+    """The targets paragraph of build's and status's help: the names _target accepts, from pipeline.STEPS."""
+    import textwrap
+
+    return textwrap.fill(f"targets: {target_names()}, or an output file name (e.g. claims.parquet).", width=100)
 
 
 def _date_argument(text: str) -> str:
@@ -203,7 +225,18 @@ def cmd_parse_periods(args, texts: list[str]) -> int:
     return 0
 
 
+def _period_options_alone(args) -> None:
+    """--published and the campaign's dates say where a period phrase was printed: without --period they would be
+    ignored in silence."""
+    given = [
+        f"--{name.replace('_', '-')}" for name in ("published", "campaign_start", "campaign_end") if getattr(args, name)
+    ]
+    if given and not args.period:
+        raise UsageError(f"{' and '.join(given)} appl{'ies' if len(given) == 1 else 'y'} only with --period")
+
+
 def cmd_parse(args, project: Project) -> int:
+    _period_options_alone(args)
     texts = _texts_to_parse(args)
     if args.period:
         return cmd_parse_periods(args, texts)
@@ -314,8 +347,9 @@ Validate data/raw/, then rebuild every output whose inputs, code or libraries ch
 missing or was edited by hand), and publish each output folder at once. Nothing is written when
 the data has an error. The last line counts the warnings and names those new since the last build.
 
-targets: sources, reports, reach, reconcile, compare, fig_campaign_scale, fig_scale_vs_reach,
-fig_reach_over_time, fig_discrepancies, report, or an output file name (e.g. claims.parquet).
+"""
+        + _targets_help()
+        + """
 `report` (the notebooks executed and rendered to reports/html/, seconds per notebook) is built
 only when named: `censorstats build report`, or `make report`.""",
     ),
@@ -324,7 +358,10 @@ only when named: `censorstats build report`, or `make report`.""",
         """\
 For each output: up to date or stale, and with --why the reasons (an input changed, with its old
 and new SHA-256; the step's code changed; an output is missing or was edited by hand). Reads file
-contents, never file times. Changes nothing.""",
+contents, never file times. Changes nothing.
+
+"""
+        + _targets_help(),
     ),
     "parse": (
         "read printed figures as intervals (one per line on stdin when no TEXT)",
@@ -371,8 +408,19 @@ def _subcommand(sub, name: str, func):
     command = sub.add_parser(
         name, help=short, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    command.set_defaults(func=func)
+    command.set_defaults(func=func, command_parser=command)
     return command
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser: an argument it does not know is its own usage error (`censorstats validate: error:
+    unrecognized arguments: --nwe`), not the top-level parser's, which cannot say which command was meant."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
 
 
 def parser() -> argparse.ArgumentParser:
@@ -385,7 +433,7 @@ def parser() -> argparse.ArgumentParser:
         "data/processed/ and reports/figures/ (built).",
     )
     p.add_argument("--version", action="version", version=f"censorstats {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser)
     v = _subcommand(sub, "validate", cmd_validate)
     v.add_argument("--new", action="store_true", help="only problems that were not there at the end of the last build")
     v.add_argument(
@@ -394,7 +442,11 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--errors-only", action="store_true", help="leave warnings out")
     b = _subcommand(sub, "build", cmd_build)
     b.add_argument(
-        "targets", nargs="*", metavar="TARGET", help="steps or output files (default: everything but the report)"
+        "targets",
+        nargs="*",
+        type=_target,
+        metavar="TARGET",
+        help="steps or output files (default: everything but the report)",
     )
     b.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     b.add_argument("--dry-run", action="store_true", help="say what would be rebuilt, change nothing")
@@ -402,7 +454,9 @@ def parser() -> argparse.ArgumentParser:
         "--verbose", "-v", action="store_true", help="show each step as it runs, also when not on a terminal"
     )
     s = _subcommand(sub, "status", cmd_status)
-    s.add_argument("targets", nargs="*", metavar="TARGET", help="steps or output files (default: everything)")
+    s.add_argument(
+        "targets", nargs="*", type=_target, metavar="TARGET", help="steps or output files (default: everything)"
+    )
     s.add_argument("--why", action="store_true", help="say why each stale target is stale")
     r = _subcommand(sub, "parse", cmd_parse)
     r.add_argument("text", nargs="*", metavar="TEXT", help="printed figures (default: one per line on stdin)")
@@ -484,6 +538,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.command != "parse":
                 project.check_layout()
             return args.func(args, project)
+        except UsageError as exc:
+            command: argparse.ArgumentParser = args.command_parser
+            command.error(str(exc))  # exits with status 2, as argparse's own usage errors do
         except (UnsafePath, OSError) as exc:
             if isinstance(exc, BrokenPipeError):
                 raise
