@@ -438,7 +438,10 @@ def test_discrepancies_and_trace_commands(frozen, monkeypatch, capsys):
     assert main(["trace", "2018-self-media-clean-up/accounts_closed"]) == 0
     figures = capsys.readouterr().out.splitlines()[-1]
     assert "campaign_scale.svg" in figures and "scale_vs_reach.svg" in figures
-    assert main(["trace", "no-such-id"]) == 1
+    with pytest.raises(SystemExit) as exit:  # a usage error, as an unknown target or --id is
+        main(["trace", "no-such-id"])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "censorstats trace: error: no report or claim with id 'no-such-id'"
 
 
 def test_trace_says_what_an_empty_field_means(frozen, monkeypatch, capsys):

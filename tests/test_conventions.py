@@ -75,6 +75,18 @@ def test_every_subcommand_is_documented():
     assert set(commands) == set(HELP)
 
 
+def test_the_report_ids_in_the_readme_and_the_help_exist():
+    """Examples a reader copies must work: an id they name is in data/raw/reports.csv (rNNN stands for a new row)."""
+    import csv
+    import re
+
+    with (ROOT / "data" / "raw" / "reports.csv").open(encoding="utf-8", newline="") as f:
+        ids = {row["report_id"] for row in csv.DictReader(f)}
+    text = (ROOT / "README.md").read_text(encoding="utf-8") + "".join(long for _, long in HELP.values())
+    named = set(re.findall(r"\br[0-9]+\b", text))
+    assert named and named <= ids, sorted(named - ids)
+
+
 def test_licences_and_citation_agree_with_the_package():
     import tomllib
 

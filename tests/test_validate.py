@@ -69,6 +69,19 @@ def test_a_row_settled_by_a_correction_no_longer_warns(project, monkeypatch, cap
     assert capsys.readouterr().out == ""
 
 
+@pytest.mark.parametrize("ids,named", [(["r99999"], "the id 'r99999'"), (["r078", "r99999", "p9"], "the ids 'r99999', 'p9'")])
+def test_an_id_no_raw_table_has_is_a_usage_error(ids, named, project, monkeypatch, capsys):
+    """A mistyped --id would otherwise show nothing, as a row without problems does (r078, p023 and cac are real)."""
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
+    assert main(["validate", "--id", "r078", "--id", "p023", "--id", "cac"]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit:
+        main(["validate", *[a for i in ids for a in ("--id", i)]])
+    out, err = capsys.readouterr()
+    assert exit.value.code == 2 and out == ""
+    assert err.splitlines()[-1] == f"censorstats validate: error: no row of any table in data/raw/ has {named}"
+
+
 @pytest.mark.integration  # builds the whole project
 def test_validate_selects_by_id_by_severity_and_by_what_is_new(project, monkeypatch, capsys):
     from censorstats import build

@@ -38,6 +38,22 @@ def _print_problems(problems, project: Project) -> None:
     )
 
 
+def _unknown_ids(wanted: list[str], tables) -> list[str]:
+    """The ids of `validate --id` that no raw table has as a key: a typo would otherwise show nothing, as a clean row
+    does. None are called unknown when a table could not be read (or lacks its key column): the id may be there."""
+    from censorstats.fields import RAW, REQUIRED_RAW
+
+    if not set(REQUIRED_RAW) <= tables.keys():
+        return []
+    known: set[str] = set()
+    for name, frame in tables.items():
+        key = RAW[name].primary_key
+        if key not in frame.columns:
+            return []
+        known.update(frame[key].drop_nulls())
+    return [i for i in dict.fromkeys(wanted) if i not in known]
+
+
 def cmd_validate(args, project: Project) -> int:
     """Like a linter: one line per problem on stdout (all of them, named by row id), the count on stderr."""
     from censorstats import diagnostics
@@ -45,6 +61,10 @@ def cmd_validate(args, project: Project) -> int:
     from censorstats.validate import validate_raw
 
     result = validate_raw(project)
+    unknown = _unknown_ids(args.id or [], result.tables)
+    if unknown:
+        named = ", ".join(repr(i) for i in unknown)
+        raise UsageError(f"no row of any table in data/raw/ has the id{'s' if len(unknown) > 1 else ''} {named}")
     problems = list(result.problems)
     if not has_errors(problems):
         problems += diagnostics.parse_warnings_from_raw(project, result.tables)
@@ -296,8 +316,7 @@ def cmd_trace(args, project: Project) -> int:
     _built(project, "reports", "claim_reports", "claims", "discrepancies")
     lines = trace_lines(project, args.id)
     if lines is None:
-        print(f"censorstats trace: no report or claim with id {args.id!r}", file=sys.stderr)
-        return 1
+        raise UsageError(f"no report or claim with id {args.id!r}")
     print("\n".join(lines))
     return 0
 
@@ -329,14 +348,15 @@ HELP = {
 Check every table in data/raw/ against its schema and the other tables, and read every printed
 figure and period phrase. Like a linter: one line per problem on stdout,
 
-  data/raw/reports.csv:375 (r474): column "period_text": warning: "..." was not resolved to dates: \
-... [unresolved_period]
+  data/raw/reports.csv:11 (r004): column "period_text": warning: "since it launched its \
+anti-pornography campaign in April" was not resolved to dates: ... [unresolved_period]
 
 and the count on stderr. Exit status 1 when there is an error, else 0. A JSON copy of every
 problem goes to data/.build/problems.json. Warnings a correction settles are not listed.
 
 examples:
-  censorstats validate | grep r474
+  censorstats validate | grep r004
+  censorstats validate --id r004        the problems of one row (an id no raw table has is an error)
   censorstats validate --new            problems added since the last build
   censorstats validate --errors-only""",
     ),
@@ -437,7 +457,10 @@ def parser() -> argparse.ArgumentParser:
     v = _subcommand(sub, "validate", cmd_validate)
     v.add_argument("--new", action="store_true", help="only problems that were not there at the end of the last build")
     v.add_argument(
-        "--id", action="append", metavar="ID", help="only problems in the row with this id, e.g. r474 (repeatable)"
+        "--id",
+        action="append",
+        metavar="ID",
+        help="only problems in the row with this id, e.g. r078 (repeatable); an id no raw table has is an error",
     )
     v.add_argument("--errors-only", action="store_true", help="leave warnings out")
     b = _subcommand(sub, "build", cmd_build)
