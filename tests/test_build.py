@@ -68,6 +68,44 @@ def test_a_manifest_without_library_versions_is_said_so(built, monkeypatch, caps
     assert "library versions changed (not recorded → {" in out and "None" not in out
 
 
+def test_status_of_a_project_never_built_says_so_instead_of_calling_every_file_changed(project, monkeypatch, capsys):
+    """A fresh clone, or a project after `make clean`: there is no record to compare with, so nothing "changed"."""
+    assert not project.build_state.exists()
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
+    assert main(["status", "--why"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "never built here (no record in data/.build/): run `censorstats build`"
+    assert "changed since the last validation" not in out and "  reports.parquet: never built" in out
+
+
+def test_make_clean_removes_everything_the_build_wrote_and_nothing_else(built, monkeypatch, capsys):
+    import subprocess
+
+    from censorstats import pipeline
+    from conftest import ROOT
+
+    shutil.copy(ROOT / "Makefile", built.root / "Makefile")
+    (built.root / "reports" / "html").mkdir()
+    (built.root / "reports" / "html" / "index.html").write_text("what `make report` writes")
+    (built.root / "notebooks").mkdir()
+    (built.root / "notebooks" / "campaign_scale.ipynb").write_text("{}")
+    for folder in ("data/processed", "reports/figures"):
+        (built.root / folder / ".gitkeep").write_bytes(b"")
+    kept = {p for p in built.root.rglob("*") if p.is_file() and p.parts[-3:-1] == ("data", "raw")}
+    kept |= {built.root / name for name in ("Makefile", "notebooks/campaign_scale.ipynb", "data/processed/.gitkeep",
+                                            "reports/figures/.gitkeep")}
+    folders = {os.path.dirname(o) for step in pipeline.STEPS for o in step.outputs}
+    assert all(any((built.root / f).glob("[!.]*")) for f in folders)  # every output folder holds something to remove
+
+    subprocess.run(["make", "--no-print-directory", "-C", str(built.root), "clean"], check=True, capture_output=True)
+
+    assert {p for p in built.root.rglob("*") if p.is_file()} == kept
+    assert not (built.root / "reports" / "html").exists() and not built.build_state.exists()
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
+    assert main(["status"]) == 0
+    assert "changed since the last validation" not in capsys.readouterr().out
+
+
 def test_hand_edited_or_missing_output_is_rebuilt(built):
     (built.processed / "reports.csv").write_text("edited\n")
     (built.figures / "campaign_scale.png").unlink()

@@ -135,8 +135,12 @@ def cmd_status(args, project: Project) -> int:
 
     files = build.raw_snapshot(project)
     verdicts = build.status(project, args.targets, files, on_request=True)
-    for path in build.unvalidated_raw(project, files=files):
-        print(f"{path}: changed since the last validation (the next build validates it)")
+    manifest = build.read_manifest(project)
+    if not manifest["steps"]:  # no record to compare with (a fresh clone, or after `make clean`): nothing "changed"
+        print(f"never built here (no record in {project.relative(project.build_state)}/): run `censorstats build`")
+    else:
+        for path in build.unvalidated_raw(project, manifest, files):
+            print(f"{path}: changed since the last validation (the next build validates it)")
     for v in verdicts:
         for out in v.step.outputs:
             name = out.rsplit("/", 1)[-1]
