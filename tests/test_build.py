@@ -8,7 +8,7 @@ import shutil
 import polars as pl
 import pytest
 
-from censorstats import build
+from censorstats import build, pipeline
 from censorstats.cli import main
 from conftest import set_cell
 
@@ -50,9 +50,14 @@ def test_changing_reach_rebuilds_only_what_depends_on_it(built, monkeypatch, cap
     monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
     assert main(["status", "--why"]) == 0
     out = capsys.readouterr().out
-    assert "reach.parquet: stale" in out and "reports.parquet: up to date" in out
-    assert "reach.parquet: input data/raw/reach.csv changed (sha256 " in out
-    assert "claims.parquet: up to date" in out and "scale_vs_reach.parquet: stale" in out and "discrepancies.png: up to date" in out
+    lines = out.splitlines()
+    assert "data/processed/reach.parquet: stale" in lines and "data/processed/reports.parquet: up to date" in lines
+    assert "  data/processed/reach.parquet: input data/raw/reach.csv changed (sha256 " in out
+    assert "data/processed/claims.parquet: up to date" in lines and "data/processed/scale_vs_reach.parquet: stale" in lines
+    assert "reports/figures/discrepancies.png: up to date" in lines
+    # every file by its path in the project, so a raw table and the processed table of the same name differ
+    listed = [line.split(": ", 1)[0] for line in lines if not line.startswith(" ")]
+    assert listed == ["data/raw/reach.csv"] + [o for step in pipeline.STEPS for o in step.outputs]
     assert build.build(built).rebuilt == ["reach", "compare", "fig_scale_vs_reach", "fig_reach_over_time", "datapackage"]
 
 
@@ -75,13 +80,12 @@ def test_status_of_a_project_never_built_says_so_instead_of_calling_every_file_c
     assert main(["status", "--why"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "never built here (no record in data/.build/): run `censorstats build`"
-    assert "changed since the last validation" not in out and "  reports.parquet: never built" in out
+    assert "changed since the last validation" not in out and "  data/processed/reports.parquet: never built" in out
 
 
 def test_make_clean_removes_everything_the_build_wrote_and_nothing_else(built, monkeypatch, capsys):
     import subprocess
 
-    from censorstats import pipeline
     from conftest import ROOT
 
     shutil.copy(ROOT / "Makefile", built.root / "Makefile")

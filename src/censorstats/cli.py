@@ -142,13 +142,12 @@ def cmd_status(args, project: Project) -> int:
         for path in build.unvalidated_raw(project, manifest, files):
             print(f"{path}: changed since the last validation (the next build validates it)")
     for v in verdicts:
-        for out in v.step.outputs:
-            name = out.rsplit("/", 1)[-1]
+        for out in v.step.outputs:  # project-relative, so that data/raw/reach.csv and data/processed/reach.csv differ
             hint = f" (built on request: censorstats build {v.step.name})" if v.stale and v.step.on_request else ""
-            print(f"{name}: {'stale' if v.stale else 'up to date'}{hint}")
+            print(f"{out}: {'stale' if v.stale else 'up to date'}{hint}")
             if args.why and v.stale:
                 for reason in v.reasons:
-                    print(f"  {name}: {reason}")
+                    print(f"  {out}: {reason}")
     return 0
 
 
