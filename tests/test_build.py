@@ -132,7 +132,11 @@ def test_invalid_input_stops_the_build_and_leaves_outputs_untouched(built, monke
     set_cell(built.raw_file("reports"), "r214", "source_id", "gt-2018-1127")
     monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
     assert main(["build"]) == 1
-    assert '"gt-2018-1127" is not in sources.csv' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert '"gt-2018-1127" is not in sources.csv' in err
+    # the figures were not read, so their 109 warnings were not counted: no "0 warning(s)"
+    assert "1 error(s); figures and periods are read, and their warnings counted, once the errors are fixed" in err
+    assert "warning(s)" not in err
     assert _snapshot(built) == before
 
 

@@ -24,12 +24,26 @@ def test_unknown_source_id_is_reported_with_file_line_column_and_value(project, 
     line = set_cell(project.raw_file("reports"), "r214", "source_id", "gt-2018-1127")
     monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
     assert main(["validate"]) == 1
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert f'data/raw/reports.csv:{line} (r214): column "source_id": "gt-2018-1127" is not in sources.csv [unknown_reference]' in out
+    assert err.startswith("1 error(s); figures and periods are read, and their warnings counted, once the errors are fixed")
     assert not any(project.processed.glob("*"))  # nothing was written to data/processed/
     copy = json.loads((project.build_state / "problems.json").read_text())
     errors = [p for p in copy if p["severity"] == "error"]
     assert [(p["path"], p["line"], p["column"], p["code"]) for p in errors] == [("data/raw/reports.csv", line, "source_id", "unknown_reference")]
+
+
+def test_with_an_error_the_count_states_only_the_warnings_that_were_counted(project):
+    """A blank row warns at validation; the figures are read (and warn) only once no error is left."""
+    from censorstats.problems import summary
+
+    with project.raw_file("metrics").open("a", encoding="utf-8") as f:
+        f.write(",,\n")
+    set_cell(project.raw_file("reports"), "r214", "source_id", "no-such-page")
+    assert summary(validate_raw(project).problems) == (
+        "1 error(s), 1 warning(s) from the table checks; "
+        "figures and periods are read, and their warnings counted, once the errors are fixed"
+    )
 
 
 def test_all_problems_are_reported_at_once(project):
