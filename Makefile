@@ -65,5 +65,14 @@ help:  ## list the targets
 lock: $(STAMP)  ## re-pin requirements.lock and requirements-bootstrap.lock with the venv's uv (keeps pins that still fit; UPGRADE=1: newest)
 	$(PYTHON) tools/setup_venv.py --lock $(VENV) $(if $(UPGRADE),--upgrade)
 
-clean:  ## remove built outputs (not the environment)
-	rm -rf data/processed/*.parquet data/processed/*.csv reports/figures/*.svg reports/figures/*.png data/.build
+# What the build writes: its output folders (paths.OUTPUT_FOLDERS, the folders of pipeline.STEPS'
+# outputs), emptied but for the .gitkeep git tracks and removed when that leaves them empty, and its
+# record, data/.build/. A link out of the project is not followed. data/raw/ and notebooks/ are never touched.
+BUILT := data/processed reports/figures reports/html
+clean:  ## remove everything the build wrote (not data/raw/, notebooks/ or the environment)
+	for d in $(BUILT); do \
+	  [ -d $$d ] && [ ! -L $$d ] || continue; \
+	  find $$d -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +; \
+	  rmdir $$d 2>/dev/null || true; \
+	done
+	rm -rf data/.build

@@ -8,7 +8,7 @@ import shutil
 import polars as pl
 import pytest
 
-from censorstats import build
+from censorstats import build, pipeline
 from censorstats.cli import main
 from conftest import set_cell
 
@@ -50,10 +50,64 @@ def test_changing_reach_rebuilds_only_what_depends_on_it(built, monkeypatch, cap
     monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
     assert main(["status", "--why"]) == 0
     out = capsys.readouterr().out
-    assert "reach.parquet: stale" in out and "reports.parquet: up to date" in out
-    assert "reach.parquet: input data/raw/reach.csv changed (sha256 " in out
-    assert "claims.parquet: up to date" in out and "scale_vs_reach.parquet: stale" in out and "discrepancies.png: up to date" in out
+    lines = out.splitlines()
+    assert "data/processed/reach.parquet: stale" in lines and "data/processed/reports.parquet: up to date" in lines
+    assert "  data/processed/reach.parquet: input data/raw/reach.csv changed (sha256 " in out
+    assert "data/processed/claims.parquet: up to date" in lines and "data/processed/scale_vs_reach.parquet: stale" in lines
+    assert "reports/figures/discrepancies.png: up to date" in lines
+    # every file by its path in the project, so a raw table and the processed table of the same name differ
+    listed = [line.split(": ", 1)[0] for line in lines if not line.startswith(" ")]
+    assert listed == ["data/raw/reach.csv"] + [o for step in pipeline.STEPS for o in step.outputs]
     assert build.build(built).rebuilt == ["reach", "compare", "fig_scale_vs_reach", "fig_reach_over_time", "datapackage"]
+
+
+def test_a_manifest_without_library_versions_is_said_so(built, monkeypatch, capsys):
+    import json
+
+    manifest = json.loads((built.root / build.MANIFEST).read_text())
+    del manifest["steps"]["sources"]["versions"]
+    (built.root / build.MANIFEST).write_text(json.dumps(manifest))
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
+    assert main(["status", "--why"]) == 0
+    out = capsys.readouterr().out
+    assert "library versions changed (not recorded → {" in out and "None" not in out
+
+
+def test_status_of_a_project_never_built_says_so_instead_of_calling_every_file_changed(project, monkeypatch, capsys):
+    """A fresh clone, or a project after `make clean`: there is no record to compare with, so nothing "changed"."""
+    assert not project.build_state.exists()
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
+    assert main(["status", "--why"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "never built here (no record in data/.build/): run `censorstats build`"
+    assert "changed since the last validation" not in out and "  data/processed/reports.parquet: never built" in out
+
+
+def test_make_clean_removes_everything_the_build_wrote_and_nothing_else(built, monkeypatch, capsys):
+    import subprocess
+
+    from conftest import ROOT
+
+    shutil.copy(ROOT / "Makefile", built.root / "Makefile")
+    (built.root / "reports" / "html").mkdir()
+    (built.root / "reports" / "html" / "index.html").write_text("what `make report` writes")
+    (built.root / "notebooks").mkdir()
+    (built.root / "notebooks" / "campaign_scale.ipynb").write_text("{}")
+    for folder in ("data/processed", "reports/figures"):
+        (built.root / folder / ".gitkeep").write_bytes(b"")
+    kept = {p for p in built.root.rglob("*") if p.is_file() and p.parts[-3:-1] == ("data", "raw")}
+    kept |= {built.root / name for name in ("Makefile", "notebooks/campaign_scale.ipynb", "data/processed/.gitkeep",
+                                            "reports/figures/.gitkeep")}
+    folders = {os.path.dirname(o) for step in pipeline.STEPS for o in step.outputs}
+    assert all(any((built.root / f).glob("[!.]*")) for f in folders)  # every output folder holds something to remove
+
+    subprocess.run(["make", "--no-print-directory", "-C", str(built.root), "clean"], check=True, capture_output=True)
+
+    assert {p for p in built.root.rglob("*") if p.is_file()} == kept
+    assert not (built.root / "reports" / "html").exists() and not built.build_state.exists()
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
+    assert main(["status"]) == 0
+    assert "changed since the last validation" not in capsys.readouterr().out
 
 
 def test_hand_edited_or_missing_output_is_rebuilt(built):
@@ -78,7 +132,11 @@ def test_invalid_input_stops_the_build_and_leaves_outputs_untouched(built, monke
     set_cell(built.raw_file("reports"), "r214", "source_id", "gt-2018-1127")
     monkeypatch.setenv("CENSORSTATS_ROOT", str(built.root))
     assert main(["build"]) == 1
-    assert '"gt-2018-1127" is not in sources.csv' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert '"gt-2018-1127" is not in sources.csv' in err
+    # the figures were not read, so their 109 warnings were not counted: no "0 warning(s)"
+    assert "1 error(s); figures and periods are read, and their warnings counted, once the errors are fixed" in err
+    assert "warning(s)" not in err
     assert _snapshot(built) == before
 
 
@@ -111,6 +169,23 @@ def test_lock_held_by_a_live_process_stops_a_second_build(project):
     finally:
         holder.communicate("")
     assert not (project.build_state / "lock").exists()
+
+
+def test_a_lock_whose_holder_has_not_written_says_so_without_none(project):
+    """The holder writes who it is just after taking the lock: a build arriving in between reads an empty file."""
+    import fcntl
+
+    project.build_state.mkdir(parents=True)
+    fd = os.open(project.build_state / "lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a second open file description: the lock below conflicts with it
+    try:
+        with pytest.raises(build.BuildError) as refused:
+            with build.BuildLock(project, wait=0.2):
+                pass
+    finally:
+        os.close(fd)
+    assert "None" not in str(refused.value)
+    assert "another build is running (its holder has not recorded who it is)" in str(refused.value)
 
 
 def test_lock_left_by_a_dead_process_is_taken_over(project):

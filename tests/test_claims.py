@@ -438,7 +438,40 @@ def test_discrepancies_and_trace_commands(frozen, monkeypatch, capsys):
     assert main(["trace", "2018-self-media-clean-up/accounts_closed"]) == 0
     figures = capsys.readouterr().out.splitlines()[-1]
     assert "campaign_scale.svg" in figures and "scale_vs_reach.svg" in figures
-    assert main(["trace", "no-such-id"]) == 1
+    with pytest.raises(SystemExit) as exit:  # a usage error, as an unknown target or --id is
+        main(["trace", "no-such-id"])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "censorstats trace: error: no report or claim with id 'no-such-id'"
+
+
+def test_trace_says_what_an_empty_field_means(frozen, monkeypatch, capsys):
+    """An open-ended period, a claim nobody could read: plain words, never Python's None."""
+    from censorstats.cli import main
+
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(frozen[3].root))
+    shown = {}
+    for report_id in ("r078", "r275", "r468"):
+        assert main(["trace", report_id]) == 0
+        shown[report_id] = capsys.readouterr().out
+        assert "None" not in shown[report_id], shown[report_id]
+    assert '  period:    2015-01-01 onwards, no end printed (resolved, from "2015年以来")' in shown["r078"]
+    assert '  period:    up to 2023-05-22, no start printed (resolved, from "as of May 22")' in shown["r275"]
+    assert "  best:      none: no report of this claim could be read, so no page prints its value" in shown["r468"]
+
+
+@pytest.mark.parametrize("parse_status", ["ok", "unparsed"])
+@pytest.mark.parametrize("period", [("2015-01-01", None), (None, "2023-05-22"), (None, None)])
+def test_trace_prints_no_none_for_any_empty_column(parse_status, period):
+    """Every column the schemas let be empty, empty at once: no line shows None or null."""
+    from censorstats.fields import PROCESSED
+    from censorstats.trace import _claim_lines, _report_lines
+
+    def row(table: str, **given) -> dict:
+        return {c.name: None if c.nullable else "x" for c in PROCESSED[table].columns} | given
+
+    report = row("reports", parse_status=parse_status, period_start=period[0], period_end=period[1])
+    lines = _report_lines(report, row("claim_reports", correction_reason="x")) + _claim_lines(row("claims"))
+    assert not [line for line in lines if "None" in line or "null" in line], lines
 
 
 def test_trace_shows_who_decided_a_correction_and_when():

@@ -24,6 +24,44 @@ def test_discrepancy_type_is_checked_against_the_registry(capsys):
     assert exit.value.code == 2 and "invalid choice: 'magnitud'" in err and "'qualifier_dropped'" in err
 
 
+USAGE_ERRORS = [
+    (["validate", "--nwe"], "unrecognized arguments: --nwe"),
+    (["codebook", "--chek"], "unrecognized arguments: --chek"),
+    (["status", "--wy"], "unrecognized arguments: --wy"),
+    (["build", "nosuchstep"], "argument TARGET: unknown target 'nosuchstep'; targets are: sources, "),
+    (["status", "nosuch"], "argument TARGET: unknown target 'nosuch'; targets are: sources, "),
+    (["parse", "--published", "2018-11-13", "9800"], "--published applies only with --period"),
+    (["parse", "--campaign-start", "2018", "--campaign-end", "2019", "9800"],
+     "--campaign-start and --campaign-end apply only with --period"),
+    (["discrepancies", "--type", "magnitud"], "argument --type: invalid choice: 'magnitud'"),
+]
+
+
+@pytest.mark.parametrize("argv,message", USAGE_ERRORS, ids=[" ".join(argv) for argv, _ in USAGE_ERRORS])
+def test_every_usage_error_is_the_subcommands_usage_then_one_error_line_with_status_2(argv, message, project, monkeypatch,
+                                                                                      capsys):
+    """argparse's own errors and those found after parsing (an unknown target, options that need --period) alike."""
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    err = capsys.readouterr().err.splitlines()
+    assert exit.value.code == 2 and err[0].startswith(f"usage: censorstats {argv[0]} "), err
+    assert err[-1].startswith(f"censorstats {argv[0]}: error: {message}"), err
+
+
+@pytest.mark.parametrize("command", ["build", "status"])
+def test_targets_in_the_help_are_exactly_those_accepted(command, capsys):
+    """The help lists every step of pipeline.STEPS (datapackage too), and each one it lists is accepted."""
+    from censorstats import pipeline
+
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    listed = help_text.split("targets: ", 1)[1].split(", or an output file name", 1)[0].split(", ")
+    assert listed == [step.name for step in pipeline.STEPS]
+    assert parser().parse_args([command, *listed]).targets == listed
+
+
 @pytest.mark.parametrize("command", sorted(HELP))
 def test_every_subcommand_has_full_help(command, capsys):
     with pytest.raises(SystemExit):
@@ -35,6 +73,18 @@ def test_every_subcommand_has_full_help(command, capsys):
 def test_every_subcommand_is_documented():
     commands = parser()._subparsers._group_actions[0].choices
     assert set(commands) == set(HELP)
+
+
+def test_the_report_ids_in_the_readme_and_the_help_exist():
+    """Examples a reader copies must work: an id they name is in data/raw/reports.csv (rNNN stands for a new row)."""
+    import csv
+    import re
+
+    with (ROOT / "data" / "raw" / "reports.csv").open(encoding="utf-8", newline="") as f:
+        ids = {row["report_id"] for row in csv.DictReader(f)}
+    text = (ROOT / "README.md").read_text(encoding="utf-8") + "".join(long for _, long in HELP.values())
+    named = set(re.findall(r"\br[0-9]+\b", text))
+    assert named and named <= ids, sorted(named - ids)
 
 
 def test_licences_and_citation_agree_with_the_package():

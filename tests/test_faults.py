@@ -271,7 +271,8 @@ FAULTS = [
     Fault("parse --json of text with CSI and RLO", _nothing, ["parse", "--json", "\x9b5", "\u202e0089"], 0, None),
     Fault("discrepancies --type with ESC", _nothing, ["discrepancies", "--type", "\x1b[2Jmagnitude"], 2,
           r"censorstats discrepancies: error: argument --type: invalid choice: '\\x1b\[2Jmagnitude' .*", built=True),
-    Fault("trace of an id with ESC", _nothing, ["trace", "r0\x1b[2J01"], 1, r"censorstats trace: no report or claim with id '.*'", built=True),
+    Fault("trace of an id with ESC", _nothing, ["trace", "r0\x1b[2J01"], 2, r"censorstats trace: error: no report or claim with id '.*'",
+          built=True),
 ]
 
 

@@ -78,9 +78,9 @@ def test_status_names_the_report_as_built_on_request_and_says_why(reported, monk
     monkeypatch.setenv("CENSORSTATS_ROOT", str(scratch))
     assert main(["status", "--why"]) == 0
     out = capsys.readouterr().out
-    assert "index.html: stale (built on request: censorstats build report)" in out
-    assert "  index.html: input notebooks/discrepancies.ipynb changed (sha256 " in out
-    assert "claims.parquet: up to date" in out
+    assert "reports/html/index.html: stale (built on request: censorstats build report)" in out
+    assert "  reports/html/index.html: input notebooks/discrepancies.ipynb changed (sha256 " in out
+    assert "data/processed/claims.parquet: up to date" in out
     assert build.build(Project(scratch)).rebuilt == []  # a plain build still does not run it
 
 

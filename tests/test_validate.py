@@ -24,12 +24,26 @@ def test_unknown_source_id_is_reported_with_file_line_column_and_value(project, 
     line = set_cell(project.raw_file("reports"), "r214", "source_id", "gt-2018-1127")
     monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
     assert main(["validate"]) == 1
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert f'data/raw/reports.csv:{line} (r214): column "source_id": "gt-2018-1127" is not in sources.csv [unknown_reference]' in out
+    assert err.startswith("1 error(s); figures and periods are read, and their warnings counted, once the errors are fixed")
     assert not any(project.processed.glob("*"))  # nothing was written to data/processed/
     copy = json.loads((project.build_state / "problems.json").read_text())
     errors = [p for p in copy if p["severity"] == "error"]
     assert [(p["path"], p["line"], p["column"], p["code"]) for p in errors] == [("data/raw/reports.csv", line, "source_id", "unknown_reference")]
+
+
+def test_with_an_error_the_count_states_only_the_warnings_that_were_counted(project):
+    """A blank row warns at validation; the figures are read (and warn) only once no error is left."""
+    from censorstats.problems import summary
+
+    with project.raw_file("metrics").open("a", encoding="utf-8") as f:
+        f.write(",,\n")
+    set_cell(project.raw_file("reports"), "r214", "source_id", "no-such-page")
+    assert summary(validate_raw(project).problems) == (
+        "1 error(s), 1 warning(s) from the table checks; "
+        "figures and periods are read, and their warnings counted, once the errors are fixed"
+    )
 
 
 def test_all_problems_are_reported_at_once(project):
@@ -67,6 +81,19 @@ def test_a_row_settled_by_a_correction_no_longer_warns(project, monkeypatch, cap
     project.raw_file("corrections").write_text("report_id,action,value_text,reason\nr008,exclude,,Arabic relay\n", encoding="utf-8")
     assert main(["validate", "--id", "r008"]) == 0  # an excluded report: none of its warnings
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("ids,named", [(["r99999"], "the id 'r99999'"), (["r078", "r99999", "p9"], "the ids 'r99999', 'p9'")])
+def test_an_id_no_raw_table_has_is_a_usage_error(ids, named, project, monkeypatch, capsys):
+    """A mistyped --id would otherwise show nothing, as a row without problems does (r078, p023 and cac are real)."""
+    monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
+    assert main(["validate", "--id", "r078", "--id", "p023", "--id", "cac"]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit:
+        main(["validate", *[a for i in ids for a in ("--id", i)]])
+    out, err = capsys.readouterr()
+    assert exit.value.code == 2 and out == ""
+    assert err.splitlines()[-1] == f"censorstats validate: error: no row of any table in data/raw/ has {named}"
 
 
 @pytest.mark.integration  # builds the whole project

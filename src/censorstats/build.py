@@ -121,7 +121,7 @@ def judge(
     if record.get("code") != code.hash(step):
         reasons.append("code of the step changed")
     if record.get("versions") != versions:
-        reasons.append(f"library versions changed ({record.get('versions')} → {versions})")
+        reasons.append(f"library versions changed ({record.get('versions') or 'not recorded'} → {versions})")
     for folder in _output_folders([step]):
         if not (project.root / folder / PROVENANCE).is_file():
             reasons.append(f"provenance record {folder}/{PROVENANCE} is missing")
@@ -152,9 +152,7 @@ def _select(targets: list[str] | None, on_request: bool = False) -> list[pipelin
         try:
             add(pipeline.step_named(t))
         except KeyError:
-            raise BuildError(
-                f"unknown target {t!r}; targets are: " + ", ".join(s.name for s in pipeline.STEPS)
-            ) from None
+            raise BuildError(f"unknown target {t!r}; targets are: {pipeline.target_names()}") from None
     return [s for s in pipeline.STEPS if s.name in wanted]
 
 
@@ -208,11 +206,13 @@ class BuildLock:
         self.wait = wait
         self.fd: int | None = None
 
-    def _holder(self) -> dict:
+    def _holder(self) -> str:
+        """Who holds the lock, as the holder recorded it; a holder that has not written yet is said to be unknown."""
         try:
-            return json.loads(self.path.read_text())
-        except (OSError, ValueError):
-            return {}
+            holder = json.loads(self.path.read_text())
+            return f"pid {holder['pid']} on {holder['host']}, since {holder['since']}"
+        except (OSError, ValueError, KeyError, TypeError):
+            return "its holder has not recorded who it is"
 
     def __enter__(self) -> BuildLock:
         import fcntl
@@ -226,10 +226,8 @@ class BuildLock:
             except BlockingIOError:
                 os.close(fd)
                 if time.monotonic() > deadline:
-                    holder = self._holder()
                     raise BuildError(
-                        f"{self.shown}: another build is running (pid {holder.get('pid')} on {holder.get('host')}, "
-                        f"since {holder.get('since')}); "
+                        f"{self.shown}: another build is running ({self._holder()}); "
                         "try again when it has finished [locked]"
                     ) from None
                 time.sleep(0.1)

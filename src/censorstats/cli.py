@@ -13,7 +13,17 @@ from pathlib import Path
 
 from censorstats.fields import DISCREPANCY_TYPES
 from censorstats.paths import Project, UnsafePath, replace_atomically
+from censorstats.pipeline import step_named, target_names
 from censorstats.problems import CONTROLS, escape_controls
+
+
+class UsageError(Exception):
+    """A command line that names what does not exist, or options that do not go together, found after parsing.
+
+    Reported as argparse reports its own usage errors, by the subcommand's parser: its usage, then
+    `censorstats COMMAND: error: ...`, exit status 2. Failures of the data or the file system stay
+    one line `path: message [code]` with exit status 1.
+    """
 
 
 def _print_problems(problems, project: Project) -> None:
@@ -28,6 +38,22 @@ def _print_problems(problems, project: Project) -> None:
     )
 
 
+def _unknown_ids(wanted: list[str], tables) -> list[str]:
+    """The ids of `validate --id` that no raw table has as a key: a typo would otherwise show nothing, as a clean row
+    does. None are called unknown when a table could not be read (or lacks its key column): the id may be there."""
+    from censorstats.fields import RAW, REQUIRED_RAW
+
+    if not set(REQUIRED_RAW) <= tables.keys():
+        return []
+    known: set[str] = set()
+    for name, frame in tables.items():
+        key = RAW[name].primary_key
+        if key not in frame.columns:
+            return []
+        known.update(frame[key].drop_nulls())
+    return [i for i in dict.fromkeys(wanted) if i not in known]
+
+
 def cmd_validate(args, project: Project) -> int:
     """Like a linter: one line per problem on stdout (all of them, named by row id), the count on stderr."""
     from censorstats import diagnostics
@@ -35,6 +61,10 @@ def cmd_validate(args, project: Project) -> int:
     from censorstats.validate import validate_raw
 
     result = validate_raw(project)
+    unknown = _unknown_ids(args.id or [], result.tables)
+    if unknown:
+        named = ", ".join(repr(i) for i in unknown)
+        raise UsageError(f"no row of any table in data/raw/ has the id{'s' if len(unknown) > 1 else ''} {named}")
     problems = list(result.problems)
     if not has_errors(problems):
         problems += diagnostics.parse_warnings_from_raw(project, result.tables)
@@ -103,22 +133,21 @@ def _problems_line(outcome, project: Project) -> str:
 def cmd_status(args, project: Project) -> int:
     from censorstats import build
 
-    try:
-        files = build.raw_snapshot(project)
-        verdicts = build.status(project, args.targets, files, on_request=True)
-    except build.BuildError as exc:
-        print(f"censorstats status: {exc}", file=sys.stderr)
-        return 2
-    for path in build.unvalidated_raw(project, files=files):
-        print(f"{path}: changed since the last validation (the next build validates it)")
+    files = build.raw_snapshot(project)
+    verdicts = build.status(project, args.targets, files, on_request=True)
+    manifest = build.read_manifest(project)
+    if not manifest["steps"]:  # no record to compare with (a fresh clone, or after `make clean`): nothing "changed"
+        print(f"never built here (no record in {project.relative(project.build_state)}/): run `censorstats build`")
+    else:
+        for path in build.unvalidated_raw(project, manifest, files):
+            print(f"{path}: changed since the last validation (the next build validates it)")
     for v in verdicts:
-        for out in v.step.outputs:
-            name = out.rsplit("/", 1)[-1]
+        for out in v.step.outputs:  # project-relative, so that data/raw/reach.csv and data/processed/reach.csv differ
             hint = f" (built on request: censorstats build {v.step.name})" if v.stale and v.step.on_request else ""
-            print(f"{name}: {'stale' if v.stale else 'up to date'}{hint}")
+            print(f"{out}: {'stale' if v.stale else 'up to date'}{hint}")
             if args.why and v.stale:
                 for reason in v.reasons:
-                    print(f"  {name}: {reason}")
+                    print(f"  {out}: {reason}")
     return 0
 
 
@@ -143,6 +172,22 @@ def _texts_to_parse(args) -> list[str]:
         raise UnsafePath(
             "<stdin>", f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x})", "encoding"
         ) from None
+
+
+def _target(name: str) -> str:
+    """A step or output file of the pipeline (argparse checks each TARGET with it, so a typo is a usage error)."""
+    try:
+        step_named(name)
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"unknown target {name!r}; targets are: {target_names()}") from None
+    return name
+
+
+def _targets_help() -> str:
+    """The targets paragraph of build's and status's help: the names _target accepts, from pipeline.STEPS."""
+    import textwrap
+
+    return textwrap.fill(f"targets: {target_names()}, or an output file name (e.g. claims.parquet).", width=100)
 
 
 def _date_argument(text: str) -> str:
@@ -203,7 +248,18 @@ def cmd_parse_periods(args, texts: list[str]) -> int:
     return 0
 
 
+def _period_options_alone(args) -> None:
+    """--published and the campaign's dates say where a period phrase was printed: without --period they would be
+    ignored in silence."""
+    given = [
+        f"--{name.replace('_', '-')}" for name in ("published", "campaign_start", "campaign_end") if getattr(args, name)
+    ]
+    if given and not args.period:
+        raise UsageError(f"{' and '.join(given)} appl{'ies' if len(given) == 1 else 'y'} only with --period")
+
+
 def cmd_parse(args, project: Project) -> int:
+    _period_options_alone(args)
     texts = _texts_to_parse(args)
     if args.period:
         return cmd_parse_periods(args, texts)
@@ -263,8 +319,7 @@ def cmd_trace(args, project: Project) -> int:
     _built(project, "reports", "claim_reports", "claims", "discrepancies")
     lines = trace_lines(project, args.id)
     if lines is None:
-        print(f"censorstats trace: no report or claim with id {args.id!r}", file=sys.stderr)
-        return 1
+        raise UsageError(f"no report or claim with id {args.id!r}")
     print("\n".join(lines))
     return 0
 
@@ -296,14 +351,15 @@ HELP = {
 Check every table in data/raw/ against its schema and the other tables, and read every printed
 figure and period phrase. Like a linter: one line per problem on stdout,
 
-  data/raw/reports.csv:375 (r474): column "period_text": warning: "..." was not resolved to dates: \
-... [unresolved_period]
+  data/raw/reports.csv:11 (r004): column "period_text": warning: "since it launched its \
+anti-pornography campaign in April" was not resolved to dates: ... [unresolved_period]
 
 and the count on stderr. Exit status 1 when there is an error, else 0. A JSON copy of every
 problem goes to data/.build/problems.json. Warnings a correction settles are not listed.
 
 examples:
-  censorstats validate | grep r474
+  censorstats validate | grep r004
+  censorstats validate --id r004        the problems of one row (an id no raw table has is an error)
   censorstats validate --new            problems added since the last build
   censorstats validate --errors-only""",
     ),
@@ -314,8 +370,9 @@ Validate data/raw/, then rebuild every output whose inputs, code or libraries ch
 missing or was edited by hand), and publish each output folder at once. Nothing is written when
 the data has an error. The last line counts the warnings and names those new since the last build.
 
-targets: sources, reports, reach, reconcile, compare, fig_campaign_scale, fig_scale_vs_reach,
-fig_reach_over_time, fig_discrepancies, report, or an output file name (e.g. claims.parquet).
+"""
+        + _targets_help()
+        + """
 `report` (the notebooks executed and rendered to reports/html/, seconds per notebook) is built
 only when named: `censorstats build report`, or `make report`.""",
     ),
@@ -324,7 +381,10 @@ only when named: `censorstats build report`, or `make report`.""",
         """\
 For each output: up to date or stale, and with --why the reasons (an input changed, with its old
 and new SHA-256; the step's code changed; an output is missing or was edited by hand). Reads file
-contents, never file times. Changes nothing.""",
+contents, never file times. Changes nothing.
+
+"""
+        + _targets_help(),
     ),
     "parse": (
         "read printed figures as intervals (one per line on stdin when no TEXT)",
@@ -371,8 +431,19 @@ def _subcommand(sub, name: str, func):
     command = sub.add_parser(
         name, help=short, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    command.set_defaults(func=func)
+    command.set_defaults(func=func, command_parser=command)
     return command
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser: an argument it does not know is its own usage error (`censorstats validate: error:
+    unrecognized arguments: --nwe`), not the top-level parser's, which cannot say which command was meant."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
 
 
 def parser() -> argparse.ArgumentParser:
@@ -385,16 +456,23 @@ def parser() -> argparse.ArgumentParser:
         "data/processed/ and reports/figures/ (built).",
     )
     p.add_argument("--version", action="version", version=f"censorstats {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser)
     v = _subcommand(sub, "validate", cmd_validate)
     v.add_argument("--new", action="store_true", help="only problems that were not there at the end of the last build")
     v.add_argument(
-        "--id", action="append", metavar="ID", help="only problems in the row with this id, e.g. r474 (repeatable)"
+        "--id",
+        action="append",
+        metavar="ID",
+        help="only problems in the row with this id, e.g. r078 (repeatable); an id no raw table has is an error",
     )
     v.add_argument("--errors-only", action="store_true", help="leave warnings out")
     b = _subcommand(sub, "build", cmd_build)
     b.add_argument(
-        "targets", nargs="*", metavar="TARGET", help="steps or output files (default: everything but the report)"
+        "targets",
+        nargs="*",
+        type=_target,
+        metavar="TARGET",
+        help="steps or output files (default: everything but the report)",
     )
     b.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     b.add_argument("--dry-run", action="store_true", help="say what would be rebuilt, change nothing")
@@ -402,7 +480,9 @@ def parser() -> argparse.ArgumentParser:
         "--verbose", "-v", action="store_true", help="show each step as it runs, also when not on a terminal"
     )
     s = _subcommand(sub, "status", cmd_status)
-    s.add_argument("targets", nargs="*", metavar="TARGET", help="steps or output files (default: everything)")
+    s.add_argument(
+        "targets", nargs="*", type=_target, metavar="TARGET", help="steps or output files (default: everything)"
+    )
     s.add_argument("--why", action="store_true", help="say why each stale target is stale")
     r = _subcommand(sub, "parse", cmd_parse)
     r.add_argument("text", nargs="*", metavar="TEXT", help="printed figures (default: one per line on stdin)")
@@ -484,6 +564,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.command != "parse":
                 project.check_layout()
             return args.func(args, project)
+        except UsageError as exc:
+            command: argparse.ArgumentParser = args.command_parser
+            command.error(str(exc))  # exits with status 2, as argparse's own usage errors do
         except (UnsafePath, OSError) as exc:
             if isinstance(exc, BrokenPipeError):
                 raise

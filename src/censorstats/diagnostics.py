@@ -2,7 +2,7 @@
 
 Validation finds errors and warnings in the raw tables; parsing adds warnings for figures and
 periods it could not read. Here they become one list, each problem named by the id of its row
-(`data/raw/reports.csv:375 (r474): ...`), so that `censorstats validate | grep r474` finds it and
+(`data/raw/reports.csv:11 (r004): ...`), so that `censorstats validate | grep r004` finds it and
 a problem keeps its identity when rows are added above it. A row settled by a correction
 (data/raw/corrections.csv) no longer warns about what the correction settles.
 
@@ -114,7 +114,7 @@ def record_at_build(problems: list[Problem], project: Project) -> None:
 
 
 def summary_line(problems: list[Problem], new: list[Problem] | None) -> str:
-    """`124 warning(s), 2 new since the last build: reports.csv r474 unresolved_period, ...` (one line)."""
+    """`124 warning(s), 2 new since the last build: reports.csv r472 unresolved_period, ...` (one line)."""
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     counts = (f"{errors} error(s), " if errors else "") + f"{warnings} warning(s)"

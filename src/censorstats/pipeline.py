@@ -99,6 +99,11 @@ STEPS = (
 )
 
 
+def target_names() -> str:
+    """Every step a build or status can be asked for, for both the --help and the error naming an unknown one."""
+    return ", ".join(step.name for step in STEPS)
+
+
 def step_named(name: str) -> Step:
     for step in STEPS:
         if step.name == name or name in step.outputs or any(o.endswith("/" + name) for o in step.outputs):

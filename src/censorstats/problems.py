@@ -88,9 +88,15 @@ def has_errors(problems: list[Problem]) -> bool:
 
 
 def summary(problems: list[Problem]) -> str:
+    """The counts, stating only what was counted: figures and periods are read (and warned about) only once the tables
+    have no error, by `validate` and by the build alike, so with an error the warnings are the table checks' alone."""
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    return f"{errors} error(s), {warnings} warning(s)"
+    if not errors:
+        return f"0 error(s), {warnings} warning(s)"
+    checked = f", {warnings} warning(s) from the table checks" if warnings else ""
+    later = "figures and periods are read, and their warnings counted, once the errors are fixed"
+    return f"{errors} error(s){checked}; {later}"
 
 
 def write_problems(problems: list[Problem], path: Path) -> None:

@@ -23,6 +23,30 @@ def _interval(low, high) -> str:
     return f"{_n(low)} to {_n(high)}"
 
 
+def _period(start, end) -> str:
+    """A period whose one end may be open: a phrase like "since 2015" or "so far" prints only the other."""
+    if end is None:
+        return f"{start} onwards, no end printed"
+    if start is None:
+        return f"up to {end}, no start printed"
+    return f"{start} to {end}"
+
+
+def _value(c: dict) -> str:
+    """The claim's value in its official wording; a value_text without a number is said so, not printed as None."""
+    if c["value_text"] is None:
+        return "none"
+    number = "no number" if c["value"] is None else f"{c['value']:,}"
+    return f'"{c["value_text"]}" ({number}), chosen as: {c["value_rule"]}'
+
+
+def _best(c: dict) -> str:
+    """The best page printing the claim's value: a claim none of whose reports could be read has no value, so none."""
+    if c["best_report_id"] is None:
+        return "none: no report of this claim could be read, so no page prints its value"
+    return f"{c['best_report_id']}, {c['best_outlet']} {c['best_url']}"
+
+
 def _drawn(project: Project) -> dict[str, pl.DataFrame]:
     """For each figure built, the claim and report ids it drew."""
     return {
@@ -58,7 +82,7 @@ def _correction_lines(cr: dict) -> list[str]:
     """A correction as decided: the reading, the reason, who decided and when (claim_reports)."""
     if cr["role"] == "excluded":
         lines = ["  corrected: excluded from its claim"]
-    elif cr["read_as"] != cr["value_text"]:
+    elif cr["read_as"] is not None and cr["read_as"] != cr["value_text"]:
         lines = [f'  corrected: read as "{cr["read_as"]}" → {_corrected_reading(cr["read_as"])}']
     else:
         return []
@@ -79,16 +103,16 @@ def _report_lines(r: dict, cr: dict | None) -> list[str]:
     if cr and cr.get("correction_reason"):
         lines += _correction_lines(cr)
     if r["parse_status"] == "ok":
-        lines.append(f"  parsed:    {r['qualifier']}, {_interval(r['value_low'], r['value_high'])}")
+        lines.append(f"  parsed:    {r['qualifier'] or 'no qualifier'}, {_interval(r['value_low'], r['value_high'])}")
     else:
-        lines.append(f"  parsed:    not read: {r['parse_reason']}")
+        lines.append(f"  parsed:    not read: {r['parse_reason'] or 'no reason recorded'}")
     if r["period_start"] or r["period_end"]:
         lines.append(
-            f"  period:    {r['period_start']} to {r['period_end']} "
+            f"  period:    {_period(r['period_start'], r['period_end'])} "
             f'({r["period_status"]}, from "{r["period_text"] or "explicit dates"}")'
         )
     elif r["period_text"]:
-        lines.append(f'  period:    "{r["period_text"]}" not resolved: {r["period_reason"]}')
+        lines.append(f'  period:    "{r["period_text"]}" not resolved: {r["period_reason"] or "no reason recorded"}')
     if cr:
         lines.append(
             f"  claim:     {cr['claim_id']} as {cr['role']}; "
@@ -103,11 +127,9 @@ def _claim_lines(c: dict) -> list[str]:
         f"  consensus: {_interval(c['consensus_low'], c['consensus_high'])} "
         f"from {c['n_consensus']} of {c['n_reports']} reports, {c['n_outlets']} outlets",
         f"  kind:      {c['claim_kind']}",
-        f'  value:     "{c["value_text"]}" ({_n(c["value"])}), chosen as: {c["value_rule"]}'
-        if c["value_text"]
-        else "  value:     none",
+        f"  value:     {_value(c)}",
         f"  why:       {c['value_note']}",
-        f"  best:      {c['best_report_id']}, {c['best_outlet']} {c['best_url']}",
+        f"  best:      {_best(c)}",
     ]
 
 
