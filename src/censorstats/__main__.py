@@ -1,3 +1,5 @@
-from censorstats.cli import main
+"""`python -m censorstats`: the same command as the installed `censorstats` script."""
 
-raise SystemExit(main())
+from censorstats.cli import run
+
+run()
