@@ -363,3 +363,188 @@ def test_discrepancies_stays_bounded_when_the_collection_grows(processed, claims
     assert shown_outliers == figures.MAX_OUTLIER_CLAIMS  # the claims with an outlier come first
     left = data.filter(~pl.col("shown"))["claim_id"].n_unique()
     assert f"Not shown: {left} claims" in _footnote(fig).replace("\n", " ")
+
+
+# --- rows and their labels (all figures) ----------------------------------------------------------
+
+
+def _extents(fig, texts):
+    """The rendered boxes (pixels) of `texts`, measured as the build draws: under the figure's style (text hinting
+    changes text heights), at its size and after a full draw (the layout is final)."""
+    import matplotlib
+
+    with matplotlib.rc_context(fig.style):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        return [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+
+
+def _assert_apart(fig, texts, min_gap_pt: float) -> None:
+    """No two of `texts` overlap, and any two stacked one above the other (their horizontal extents overlap) have at
+    least `min_gap_pt` points of space between them: each line of a label reads as part of its own row."""
+    boxes = _extents(fig, texts)
+    assert len(boxes) >= 2
+    min_gap = min_gap_pt * fig.dpi / 72 - 0.01  # pixels; the rows are spaced in floats, the boxes are measured alike
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if a.x1 <= b.x0 or b.x1 <= a.x0:
+                continue  # side by side (reach_over_time names a campaign on whichever side of its bar has room)
+            gap = max(a.y0 - b.y1, b.y0 - a.y1)
+            assert gap >= min_gap, (gap, min_gap, a, b)
+
+
+def _row_texts(fig, name: str):
+    """The texts that label a figure's rows: claims' labels (y tick labels) and headings, or campaigns' names."""
+    if name == "reach_over_time":
+        return list(fig.axes[1].texts)
+    ax = fig.axes[0]
+    return list(ax.get_yticklabels()) + [t for t in ax.texts if t.get_gid() == "row-heading"]
+
+
+def _min_row_gap_pt(texts) -> float:
+    return figures.ROW_GAP * max(t.get_fontproperties().get_size_in_points() for t in texts)
+
+
+def _make(name: str, processed, claims):
+    """Draw figure `name` from the given tables (processed: name -> table; claims: the claims table)."""
+    if name == "campaign_scale":
+        return figures.campaign_scale(claims, "test")
+    if name == "scale_vs_reach":
+        return figures.scale_vs_reach(processed("scale_vs_reach"), "test")
+    if name == "reach_over_time":
+        return figures.reach_over_time(processed("reach_series"), claims, "test")
+    return figures.discrepancies(processed("claim_reports"), claims, processed("reports"), "test")
+
+
+ROW_FIGURES = ("scale_vs_reach", "discrepancies", "reach_over_time")
+
+
+@pytest.mark.parametrize("name", ROW_FIGURES)
+def test_row_labels_stand_apart_on_the_fixture(processed, claims, name):
+    """The figures as built: no row's label touches the next one's, by at least ROW_GAP of the label's size."""
+    fig = _make(name, processed, claims)
+    texts = _row_texts(fig, name)
+    _assert_apart(fig, texts, _min_row_gap_pt(texts))
+
+
+def test_campaign_scale_tick_labels_and_legend_entries_stand_apart(claims):
+    """The one figure without labelled rows: its axis labels and legend entries (two or three lines) do not touch."""
+    fig = figures.campaign_scale(claims, "test")
+    ax = fig.axes[0]
+    inside = lambda t: ax.get_ylim()[0] <= t.get_position()[1] <= ax.get_ylim()[1]
+    _assert_apart(fig, [t for t in ax.get_yticklabels() if inside(t)], 2)
+    _assert_apart(fig, ax.get_legend().get_texts(), 2)
+
+
+LONG = " (with the longer name an analyst could give a campaign, which wraps to a second line)"
+
+
+def _lengthen(df: pl.DataFrame, every: int, column: str) -> pl.DataFrame:
+    """LONG added to `column` in every `every`-th copy made by _copies (by the copy's number at the end of its
+    claim_id), so that labels of different heights stand side by side among the rows a figure shows."""
+    pick = pl.col("claim_id").str.extract(r"#(\d+)$").cast(pl.Int64) % every == 0
+    return df.with_columns(pl.when(pick).then(pl.col(column) + LONG).otherwise(pl.col(column)).alias(column))
+
+
+@pytest.mark.parametrize("name", ROW_FIGURES)
+def test_row_labels_stand_apart_with_many_rows_of_different_heights(processed, claims, name):
+    """The general case: as many rows as a figure draws, labels of one to five lines next to each other (long
+    campaign names; in discrepancies, undated claims under their heading too), and still a gap between every two."""
+    grown_claims = _lengthen(_copies(claims, 100, "claim_id", "campaign_id", "campaign_name"), 2, "campaign_name")
+    tables = {
+        "scale_vs_reach": _lengthen(_copies(processed("scale_vs_reach"), 100, "claim_id", "comparison_id"), 2, "campaign_name"),
+        "claim_reports": _copies(processed("claim_reports"), 100, "claim_id", "report_id"),
+        "reports": _copies(processed("reports"), 100, "report_id"),
+        "reach_series": processed("reach_series"),
+    }
+    if name == "discrepancies":  # a third of the claims undated, the rest with some long names
+        grown_claims = _lengthen(_copies(claims, 100, "claim_id"), 2, "campaign_name").with_columns(
+            pl.when(pl.int_range(pl.len()) % 3 == 0).then(None).otherwise(pl.col("announced_on")).alias("announced_on")
+        )
+    fig = _make(name, tables.__getitem__, grown_claims)
+    texts = _row_texts(fig, name)
+    lines = {t.get_text().count("\n") + 1 for t in texts}
+    assert max(lines) >= 3 and len(lines) >= 2, lines  # labels of different heights, the tallest of 3 lines or more
+    assert min(lines) <= 2, lines
+    assert len(texts) >= 20
+    if name == "discrepancies":
+        assert any(t.get_gid() == "row-heading" for t in texts)
+    _assert_apart(fig, texts, _min_row_gap_pt(texts))
+
+
+# --- discrepancies: the order of the rows -------------------------------------------------------
+
+
+def _rows(fig) -> list[tuple[float, str]]:
+    """(y, text) of each row label and heading of the discrepancies figure, from the top (y grows downwards)."""
+    y = lambda t: t.xy[1] if isinstance(t, Annotation) else t.get_position()[1]  # an annotation's position is its offset
+    return sorted((y(t), t.get_text()) for t in _row_texts(fig, "discrepancies"))
+
+
+def _expected_order(claim_reports, claims, reports) -> tuple[list[str], list[str]]:
+    """The labels of the dated claims shown, by announced_on then claim_id, and of the undated ones, by claim_id."""
+    shown = figures.discrepancies_data(claim_reports, claims, reports).filter(pl.col("shown"))
+    per_claim = shown.group_by("claim_id").first()
+    label = lambda df: [figures._claim_label(r, figures.ROW_LABEL_WIDTH) for r in df.iter_rows(named=True)]
+    dated = per_claim.filter(pl.col("announced_on").is_not_null()).sort("announced_on", "claim_id")
+    undated = per_claim.filter(pl.col("announced_on").is_null()).sort("claim_id")
+    return label(dated), label(undated)
+
+
+def _check_order(fig, dated: list[str], undated: list[str]) -> None:
+    texts = [text for _, text in _rows(fig)]
+    note = _footnote(fig).replace("\n", " ")
+    assert "Rows: by the day each claim was first public (announced_on), earliest at the top" in note
+    if undated:
+        assert texts == dated + [figures.UNDATED_HEADING] + undated
+        assert "claims with no known day last, under their own heading" in note
+    else:
+        assert texts == dated
+        assert "no known day" not in note
+
+
+def test_discrepancies_rows_are_by_the_day_first_public_and_undated_claims_are_headed(processed, claims):
+    """Rows by announced_on, earliest at the top; a claim with none (the fixture's 187,500 of the 2023 Qinglang
+    campaign) last, under a heading that says why, never among the dated rows as if it were of a later year."""
+    claim_reports, reports = processed("claim_reports"), processed("reports")
+    dated, undated = _expected_order(claim_reports, claims, reports)
+    assert any("187,500" in label for label in undated) and not any("187,500" in label for label in dated)
+    _check_order(figures.discrepancies(claim_reports, claims, reports, "test"), dated, undated)
+    # the earliest claim undated: it moves under the heading, and the rest keep their order
+    first = figures.discrepancies_data(claim_reports, claims, reports)["claim_id"][0]
+    moved = claims.with_columns(pl.when(pl.col("claim_id") == first).then(None).otherwise(pl.col("announced_on")).alias("announced_on"))
+    dated2, undated2 = _expected_order(claim_reports, moved, reports)
+    assert dated2 == dated[1:] and len(undated2) == len(undated) + 1
+    _check_order(figures.discrepancies(claim_reports, moved, reports, "test"), dated2, undated2)
+    # every claim dated: no heading and no rule
+    all_dated = claims.with_columns(pl.col("announced_on").fill_null(pl.date(2025, 12, 31)))
+    dated3, undated3 = _expected_order(claim_reports, all_dated, reports)
+    assert not undated3
+    fig = figures.discrepancies(claim_reports, all_dated, reports, "test")
+    _check_order(fig, dated3, [])
+    assert not [line for line in fig.axes[0].get_lines() if line.get_linestyle() == "--"]
+
+
+def test_discrepancies_rows_stay_in_date_order_when_outlier_claims_are_chosen_first(processed, claims):
+    """Past MAX_CLAIMS the claims with an outlier are chosen first, but drawn in the same order as any others."""
+    grown = (_copies(processed("claim_reports"), 100, "claim_id", "report_id"), _copies(claims, 100, "claim_id"), _copies(processed("reports"), 100, "report_id"))
+    dated, undated = _expected_order(*grown)
+    assert len(dated) + len(undated) == figures.MAX_CLAIMS
+    _check_order(figures.discrepancies(*grown, "test"), dated, undated)
+
+
+@pytest.mark.parametrize("name", ("campaign_scale", *ROW_FIGURES))
+def test_title_axes_and_footnote_do_not_touch(processed, claims, name):
+    """The figure's height set from its rows leaves the title, the axes with all that hangs off them (tick and axis
+    labels, legends) and the footnote apart: an axis label centred on a short axes must not reach the title."""
+    from matplotlib.transforms import Bbox
+
+    import matplotlib
+
+    fig = _make(name, processed, claims)
+    title, note = _extents(fig, [fig._suptitle])[0], _extents(fig, [fig.texts[-1]])[0]
+    with matplotlib.rc_context(fig.style):
+        renderer = fig.canvas.get_renderer()
+        axes = Bbox.union([ax.get_tightbbox(renderer) for ax in fig.axes])
+    gap = 6 * fig.dpi / 72  # points: _fit_axes pads by 1.08 font sizes (9 points or more)
+    assert title.y0 - axes.y1 >= gap and axes.y0 - note.y1 >= gap, (title, axes, note)

@@ -25,10 +25,12 @@ import polars as pl
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from censorstats.readings import powers_of_ten
 
 if TYPE_CHECKING:
+    from matplotlib.gridspec import GridSpec
     from matplotlib.typing import RcKeyType
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
@@ -158,42 +160,106 @@ def human(n: float) -> str:
     return f"{n:,.0f}"
 
 
-def _finish(fig: Figure, ax: Axes | list[Axes], title: str, source: str) -> None:
-    """Title (the finding) across the top left of the figure, source line at the bottom."""
+def _finish(fig: Figure, ax: Axes | list[Axes], title: str, source: str, frame_height: float | None = None) -> None:
+    """Title (the finding) across the top left of the figure, source line at the bottom; then the axes placed
+    between them (see _fit_axes, which sets the figure's height where `frame_height` is given)."""
     import textwrap
 
     wrapped = textwrap.fill(title, 80)
     fig.suptitle(wrapped, x=0.01, y=0.995, ha="left", va="top", fontsize=13, fontweight="bold")
     fig.text(0.01, 0.005, source, fontsize=8, color=NOTE_COLOUR, va="bottom")
-    inch = 1 / fig.get_figheight()
     _fit_axes(
-        fig, ax, bottom=(0.3 + 0.15 * source.count("\n")) * inch, top=1 - (0.3 + 0.22 * wrapped.count("\n")) * inch
+        fig, ax, bottom=0.3 + 0.15 * source.count("\n"), top=0.3 + 0.22 * wrapped.count("\n"), frame_height=frame_height
     )
 
 
-def _fit_axes(fig, ax, bottom: float, top: float) -> None:
+def _fit_axes(fig, ax, bottom: float, top: float, frame_height: float | None = None) -> None:
     """Place the axes (one, or a list stacked in one column) so that they and everything hanging off them
-    (tick labels, axis labels, an outside legend) fit between `bottom` and `top` (figure fractions), with
-    tight_layout's padding on every side.
+    (tick labels, axis labels, an outside legend) fit between `bottom` and `top` inches kept free at the foot and
+    head of the figure, with tight_layout's padding on every side. Where `frame_height` (inches) is given, the
+    figure's height is set so that the axes span exactly that much, from the top of the first to the bottom of the
+    last: what a figure of labelled rows needs for its rows to keep their spacing (_row_pitch).
 
     What tight_layout does, in one measuring pass instead of its two: measuring every text is most of
     the time a figure takes to draw. The overhang of labels beyond the axes does not depend on where
-    the axes sits, so one measurement is enough.
+    the axes sits, so one measurement is enough. It does depend on the axes' height (an axis label centred
+    on a short axes sticks out above and below it), so the axes are given `frame_height` before it.
     """
     from matplotlib.transforms import Bbox
 
     axes = ax if isinstance(ax, (list, tuple)) else [ax]
+    if frame_height is not None:  # the axes at their final height, their foot where it was: nothing measured yet
+        frame = Bbox.union([a.get_window_extent() for a in axes])
+        fig.set_figheight(fig.get_figheight() + frame_height - frame.height / fig.dpi)
+        fig.subplots_adjust(
+            bottom=frame.y0 / fig.bbox.height, top=(frame.y0 + frame_height * fig.dpi) / fig.bbox.height
+        )
     renderer = fig.canvas.get_renderer()
     frame = Bbox.union([a.get_window_extent(renderer) for a in axes])
     outer = Bbox.union([a.get_tightbbox(renderer) for a in axes])
     pad = 1.08 * matplotlib.rcParams["font.size"] * fig.dpi / 72
+    below = bottom * fig.dpi + frame.y0 - outer.y0 + pad  # pixels under the axes
+    above = top * fig.dpi + outer.y1 - frame.y1 + pad
+    if frame_height is not None:
+        fig.set_figheight((below + above) / fig.dpi + frame_height)
     width, height = fig.bbox.width, fig.bbox.height
     fig.subplots_adjust(
         left=(frame.x0 - outer.x0 + pad) / width,
         right=1 - (outer.x1 - frame.x1 + pad) / width,
-        bottom=bottom + (frame.y0 - outer.y0 + pad) / height,
-        top=top - (outer.y1 - frame.y1 + pad) / height,
+        bottom=below / height,
+        top=1 - above / height,
     )
+
+
+# Figures of labelled rows (the claims of scale_vs_reach and discrepancies, the campaigns of reach_over_time) share
+# one rule: each row is as tall as the tallest label of the figure and ROW_GAP of space, so that every label,
+# of one line or four, stands apart from the next one and no reader takes a line for the wrong row.
+ROW_LABEL_SIZE = 7.5  # points: a claim's label beside its row
+ROW_LABEL_WIDTH = 60  # characters a line of a row's label
+ROW_GAP = 0.8  # the least space between the labels of two rows, in the label's font size (0.8: 6 points)
+MIN_ROW_PITCH = 0.2  # inches: rows of one-line labels are still this far apart
+
+
+def _row_pitch(fig: Figure, labels: list[Text]) -> float:
+    """Inches from one row to the next: the tallest of the rows' labels (any number of lines) and ROW_GAP of space,
+    the same for every row of the figure, with the labels centred on their rows."""
+    renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()
+    tallest = max((t.get_window_extent(renderer).height for t in labels), default=0.0) / fig.dpi
+    size = max((t.get_fontproperties().get_size_in_points() for t in labels), default=ROW_LABEL_SIZE)
+    return max(MIN_ROW_PITCH, tallest + ROW_GAP * size / 72)
+
+
+def _row_heading(ax: Axes, y: float, text: str) -> Text:
+    """A heading in the label column, on a row of its own (`y`) above the rows it heads, with a rule across the
+    axes: where a figure's rows fall into groups, so that a reader sees where one ends and why."""
+    ax.axhline(y, color=NOTE_COLOUR, linewidth=0.8, linestyle=(0, (4, 3)))
+    return ax.annotate(
+        text,
+        (0, y),
+        xycoords=("axes fraction", "data"),
+        xytext=(-(matplotlib.rcParams["ytick.major.size"] + matplotlib.rcParams["ytick.major.pad"]), 0),
+        textcoords="offset points",
+        ha="right",
+        va="center",
+        fontsize=ROW_LABEL_SIZE,
+        fontweight="bold",
+        gid="row-heading",
+    )
+
+
+def _above(fig: Figure, ax: Axes, points: float = 4) -> dict[str, Any]:
+    """Where a legend over the axes is anchored (with loc="lower left"): `points` above the axes' top left corner, a
+    fixed distance, so that a figure whose height _fit_axes sets keeps the legend where it was measured."""
+    from matplotlib.transforms import ScaledTranslation
+
+    offset = ScaledTranslation(0, points / 72, fig.dpi_scale_trans)
+    return {"bbox_to_anchor": (0, 1), "bbox_transform": ax.transAxes + offset}
+
+
+def _row_labels(ax: Axes, rows: list[int], labels: list[str]) -> list[Text]:
+    """The rows' labels as y tick labels, in the shared size, each centred on its row whatever its number of lines."""
+    ax.set_yticks(rows, labels, fontsize=ROW_LABEL_SIZE, verticalalignment="center")
+    return ax.get_yticklabels()
 
 
 def _tick(value: float, _position=None) -> str:
@@ -482,6 +548,7 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
 
     data = scale_vs_reach_data(comparisons)
     shown = data.filter(pl.col("shown"))
+    # the height a first guess: _finish sets the one the rows need (_row_pitch)
     style = STYLE | {"figure.figsize": (10, 0.36 * shown.height + 3.6), "font.size": 8.5}
     with matplotlib.rc_context(style):
         fig, ax = _new_figure(style)
@@ -512,8 +579,8 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
                 fontsize=7,
                 color=NOTE_COLOUR,
             )
-        labels = [_claim_label(r, 56) for r in shown.iter_rows(named=True)]
-        ax.set_yticks(range(shown.height), labels, fontsize=7.5)
+        labels = [_claim_label(r, ROW_LABEL_WIDTH) for r in shown.iter_rows(named=True)]
+        pitch = _row_pitch(fig, _row_labels(ax, list(range(shown.height)), labels))
         ax.set_ylim(shown.height - 0.5, -0.5)  # largest at the top
         ax.set_xlabel("Accounts actioned per million monthly active users (MAU) of the platform, log scale")
         for colour, label, _ in groups:
@@ -533,7 +600,7 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
             handles,
             [_wrap(n, 40) for n in names],
             loc="lower left",
-            bbox_to_anchor=(0, 1.005),
+            **_above(fig, ax),
             ncol=2,
             frameon=False,
             fontsize=7.5,
@@ -578,7 +645,7 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
             f"Source: censorstats; {shown.height} of {data.height} rows shown.{left_out} Data {version}.",
         ]
         source = "\n".join(_wrap(n, 150) for n in notes if n)
-        _finish(fig, ax, title, source)
+        _finish(fig, ax, title, source, frame_height=shown.height * pitch)
     fig.drawn = drawn_ids(shown["claim_id"])
     return fig
 
@@ -589,6 +656,8 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
 
 GAP_DAYS = 400  # consecutive figures further apart than this are not joined by a line: the years between are unknown
 MAX_CAMPAIGNS = 20
+USERS_HEIGHT = 2.8  # inches: the monthly users' axes, above the campaigns' rows
+CAMPAIGN_ROWS_MARGIN = 0.6  # rows: the room above the first campaign and below the last
 
 
 def _runs(part: pl.DataFrame, gap_days: int = GAP_DAYS) -> list[pl.DataFrame]:
@@ -625,8 +694,10 @@ def campaign_periods(claims: pl.DataFrame) -> pl.DataFrame:
     return periods.with_columns((pl.col("rank") < MAX_CAMPAIGNS).alias("shown")).sort("start", "campaign_id")
 
 
-def _campaign_rows(ax: Axes, periods: pl.DataFrame, middle: date) -> None:
-    """Each campaign's period as a bar in its own row, labelled with its name beside it (on the side with room)."""
+def _campaign_rows(ax: Axes, periods: pl.DataFrame, middle: date) -> list[Text]:
+    """Each campaign's period as a bar in its own row, labelled with its name beside it (on the side with room).
+    Returns the labels, by which the rows are spaced (_row_pitch)."""
+    labels: list[Text] = []
     for y, rec in enumerate(periods.iter_rows(named=True)):
         # the ends as ticks too, so that a period of a few days still shows
         ax.plot(
@@ -640,8 +711,8 @@ def _campaign_rows(ax: Axes, periods: pl.DataFrame, middle: date) -> None:
             markeredgewidth=1.5,
         )
         right = rec["start"] < middle
-        ax.annotate(
-            _wrap(rec["campaign_name"], 60),
+        label = ax.annotate(
+            _wrap(rec["campaign_name"], ROW_LABEL_WIDTH),
             (rec["until"] if right else rec["start"], y),
             xytext=(4 if right else -4, 0),
             textcoords="offset points",
@@ -650,11 +721,13 @@ def _campaign_rows(ax: Axes, periods: pl.DataFrame, middle: date) -> None:
             fontsize=7,
             color=NOTE_COLOUR,
         )
-    ax.set_ylim(periods.height - 0.4, -0.6)
+        labels.append(label)
+    ax.set_ylim(periods.height - 1 + CAMPAIGN_ROWS_MARGIN, -CAMPAIGN_ROWS_MARGIN)
     ax.set_yticks([])
     ax.set_ylabel("Campaign periods")
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
+    return labels
 
 
 def reach_over_time(series: pl.DataFrame, claims: pl.DataFrame, version: str):
@@ -662,16 +735,16 @@ def reach_over_time(series: pl.DataFrame, claims: pl.DataFrame, version: str):
     gaps of years), above the periods of the campaigns whose account figures the other figures draw."""
     periods = campaign_periods(claims)
     shown = periods.filter(pl.col("shown"))
+    # the height a first guess: _finish sets the one the users' axes and the campaigns' rows need (_row_pitch)
     style = STYLE | {"figure.figsize": (9.5, 5.2 + 0.2 * shown.height)}
+    hspace = 0.08
     with matplotlib.rc_context(style):
         fig = ReportFigure()
         fig.style = style
         FigureCanvasAgg(fig)
         top: Axes
         bottom: Axes
-        top, bottom = fig.subplots(
-            2, 1, sharex=True, gridspec_kw={"height_ratios": [3.2, 0.3 + 0.2 * max(shown.height, 1)], "hspace": 0.08}
-        )
+        top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"hspace": hspace})
         platforms = (
             series.group_by("platform_id")
             .agg(pl.col("value_low").max())
@@ -696,7 +769,11 @@ def reach_over_time(series: pl.DataFrame, claims: pl.DataFrame, version: str):
         top.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
         top.tick_params(axis="x", labelbottom=False)
         dates = series["as_of"].to_list() + shown["start"].to_list() + shown["until"].to_list()
-        _campaign_rows(bottom, shown, min(dates) + (max(dates) - min(dates)) / 2)
+        pitch = _row_pitch(fig, _campaign_rows(bottom, shown, min(dates) + (max(dates) - min(dates)) / 2))
+        # The users' axes USERS_HEIGHT, the campaigns' as tall as their rows need, and the gap between the two
+        # (hspace, a fraction of their mean height) on top: the frame _finish fits.
+        heights = [USERS_HEIGHT, (max(shown.height, 1) - 1 + 2 * CAMPAIGN_ROWS_MARGIN) * pitch]
+        cast("GridSpec", top.get_gridspec()).set_height_ratios(heights)
         bottom.set_xlabel(
             "Date (top: end of the quarter or month each user figure counts; "
             "bottom: the period each campaign's figures count)"
@@ -722,7 +799,13 @@ def reach_over_time(series: pl.DataFrame, claims: pl.DataFrame, version: str):
             _abbreviations(periods, shown["campaign_name"].to_list()),
             f"Source: censorstats; data {version}.",
         ]
-        _finish(fig, [top, bottom], title, "\n".join(_wrap(n, 140) for n in notes if n))
+        _finish(
+            fig,
+            [top, bottom],
+            title,
+            "\n".join(_wrap(n, 140) for n in notes if n),
+            frame_height=sum(heights) * (1 + hspace / 2),
+        )
     # The campaigns' periods are marked, but no claim's number is drawn: `trace` lists this figure for none.
     fig.drawn = drawn_ids([])
     return fig
@@ -733,6 +816,7 @@ def reach_over_time(series: pl.DataFrame, claims: pl.DataFrame, version: str):
 # ---------------------------------------------------------------------------------------------
 
 MAX_CLAIMS, MAX_OUTLIER_CLAIMS = 30, 20
+UNDATED_HEADING = "Day first public not known"
 
 
 def discrepancies_data(
@@ -741,7 +825,11 @@ def discrepancies_data(
     """Each readable report's number over its claim's value, for claims with several reports or an outlier.
 
     `shown` marks the claims drawn: all up to MAX_CLAIMS; else the claims with an outlier (furthest off first,
-    at most MAX_OUTLIER_CLAIMS) and then the claims with the largest values."""
+    at most MAX_OUTLIER_CLAIMS) and then the claims with the largest values.
+
+    Rows are sorted by the day the claim was first public (announced_on), then claim_id and report_id: the order
+    of the figure's rows, earliest at the top, whichever way the claims were chosen. Claims with no announced_on
+    (no dated report on an original page) come last, and the figure shows them under a heading of their own."""
     readable = claim_reports.filter(pl.col("role").is_in(["consensus", "outlier"]))
     data = (
         readable.join(
@@ -818,12 +906,15 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
     data = discrepancies_data(claim_reports, claims, reports)
     shown = data.filter(pl.col("shown"))
     order = shown.select("claim_id").unique(maintain_order=True)["claim_id"].to_list()
-    style = STYLE | {"figure.figsize": (10, 0.36 * len(order) + 3.0), "font.size": 8.5}
+    n_dated = shown.filter(pl.col("announced_on").is_not_null())["claim_id"].n_unique()
+    # the undated claims (last in `order`) one row further down: their heading takes the row between
+    row = {c: i if i < n_dated else i + 1 for i, c in enumerate(order)}
+    n_rows = len(order) + (len(order) > n_dated)
+    # the height a first guess: _finish sets the one the rows need (_row_pitch)
+    style = STYLE | {"figure.figsize": (10, 0.36 * n_rows + 3.0), "font.size": 8.5}
     with matplotlib.rc_context(style):
         fig, ax = _new_figure(style)
-        ys = shown.with_columns(
-            pl.col("claim_id").replace_strict({c: i for i, c in enumerate(order)}, return_dtype=pl.Int64).alias("y")
-        )
+        ys = shown.with_columns(pl.col("claim_id").replace_strict(row, return_dtype=pl.Int64).alias("y"))
         consensus = ys.filter(pl.col("role") == "consensus")
         outliers = ys.filter(pl.col("role") == "outlier")
         ax.axvspan(0.9, 1.1, color="#999999", alpha=0.15, linewidth=0)
@@ -848,12 +939,15 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
         ax.set_xlim(left_x, right_x)
         _label_outlets(ax, outliers, left_x, right_x)
         claims_shown = ys.group_by("claim_id", maintain_order=True).first()
-        labels = [_claim_label(r, 60) for r in claims_shown.iter_rows(named=True)]
-        ax.set_yticks(range(len(order)), labels, fontsize=7.5)
-        ax.set_ylim(len(order) - 0.5, -0.5)
+        labels = [_claim_label(r, ROW_LABEL_WIDTH) for r in claims_shown.iter_rows(named=True)]
+        row_texts = _row_labels(ax, claims_shown["y"].to_list(), labels)
+        if n_rows > len(order):
+            row_texts.append(_row_heading(ax, n_dated, UNDATED_HEADING))
+        pitch = _row_pitch(fig, row_texts)
+        ax.set_ylim(n_rows - 0.5, -0.5)
         _log_axis(ax.xaxis)
         ax.set_xlabel("Printed number ÷ the claim's value (log scale; 10 = ten times too large)")
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.005), ncol=2, frameon=False)
+        ax.legend(loc="lower left", **_above(fig, ax), ncol=2, frameon=False)
         all_outliers = data.filter(pl.col("role") == "outlier")
         tenfold = sum(powers_of_ten(r) != 0 for r in all_outliers["relative"].to_list())
         n_claims = data["claim_id"].n_unique()
@@ -868,6 +962,8 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
             f"{left.height} reports",
         )
         notes = [
+            "Rows: by the day each claim was first public (announced_on), earliest at the top"
+            + ("; claims with no known day last, under their own heading." if n_rows > len(order) else "."),
             "A power of ten: the ratio's log10 rounds to 1 or more (about 3.16 times or more apart), "
             "as in the discrepancies table's magnitude type.",
             "Shown: claims with 4 or more readable reports or an outlier; "
@@ -875,7 +971,7 @@ def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl
             _abbreviations(claims_shown, labels),
             f"Source: censorstats; data {version}.",
         ]
-        _finish(fig, ax, title, "\n".join(_wrap(n, 150) for n in notes if n))
+        _finish(fig, ax, title, "\n".join(_wrap(n, 150) for n in notes if n), frame_height=n_rows * pitch)
     fig.drawn = drawn_ids(shown["claim_id"], shown["report_id"])
     return fig
 
