@@ -93,6 +93,19 @@ def shipped_build(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def frozen_tables(tmp_path_factory):
+    """The frozen raw tables through the table steps (no figures), once per test process (0.6 s): a reader
+    of each processed table, for tests of code that reads them (figures, comparisons)."""
+    from censorstats import build
+
+    root = tmp_path_factory.mktemp("frozen-tables")
+    shutil.copytree(FIXTURE_RAW, root / "data" / "raw")
+    project = Project(root)
+    build.build(project, ["reconcile", "compare"])
+    return lambda name: pl.read_parquet(project.processed / f"{name}.parquet")
+
+
 @pytest.fixture
 def built(shipped_build: Path, tmp_path: Path) -> Project:
     """A project with the shipped raw tables, built: a copy of `shipped_build`, so tests may change it."""

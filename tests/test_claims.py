@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from censorstats import build
 from censorstats.claims import claims as reconcile_claims
 from censorstats.discrepancies import discrepancies
 from censorstats.parse.numbers import read_figures
@@ -317,15 +316,11 @@ def test_consensus_is_never_wider_than_what_its_reports_imply(figures):
 
 
 @pytest.fixture(scope="module")
-def frozen(tmp_path_factory):
-    import shutil
-
+def frozen(shipped_build):
+    """The frozen data built whole (figures too: trace lists the figures that drew a number); read only."""
     from censorstats.paths import Project
-    from conftest import FIXTURE_RAW
 
-    project = Project(tmp_path_factory.mktemp("frozen"))
-    shutil.copytree(FIXTURE_RAW, project.raw)
-    build.build(project)  # figures too: trace lists the figures that drew a number
+    project = Project(shipped_build)
     read = lambda name: pl.read_parquet(project.processed / f"{name}.parquet")  # noqa: E731
     return read("claims"), read("claim_reports"), read("discrepancies"), project
 

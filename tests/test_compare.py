@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import polars as pl
 import pytest
 
-from censorstats import build
 from censorstats.compare import REACH_TOLERANCE_DAYS, claims_against_reach, reach_series
-from censorstats.paths import Project
-from conftest import FIXTURE_RAW
 
 
 @pytest.fixture(scope="module")
-def comparisons(tmp_path_factory) -> pl.DataFrame:
-    project = Project(tmp_path_factory.mktemp("compare"))
-    shutil.copytree(FIXTURE_RAW, project.raw)
-    build.build(project, ["compare"])
-    return pl.read_parquet(project.processed / "scale_vs_reach.parquet")
+def comparisons(frozen_tables) -> pl.DataFrame:
+    return frozen_tables("scale_vs_reach")
 
 
 def test_2018_cac_claim_against_wechat_and_weibo_by_hand(comparisons):

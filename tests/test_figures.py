@@ -12,21 +12,13 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_hex
 from matplotlib.text import Annotation
 
-from censorstats import build, figures
+from censorstats import figures
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory):
-    """The processed tables of the frozen fixture data, built once for this module."""
-    import shutil
-
-    from censorstats.paths import Project
-    from conftest import FIXTURE_RAW
-
-    project = Project(tmp_path_factory.mktemp("figures"))
-    shutil.copytree(FIXTURE_RAW, project.raw)
-    build.build(project, ["reconcile", "compare"])
-    return lambda name: pl.read_parquet(project.processed / f"{name}.parquet")
+def processed(frozen_tables):
+    """The processed tables of the frozen fixture data (conftest.frozen_tables)."""
+    return frozen_tables
 
 
 @pytest.fixture(scope="module")
