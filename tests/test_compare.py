@@ -36,7 +36,7 @@ def test_2018_cac_claim_against_wechat_and_weibo_by_hand(comparisons):
 CLAIM = {"claim_id": "c/accounts_closed", "claim_kind": "official", "campaign_id": "c", "campaign_name": "C", "authority_id": "cac",
          "authority_name": "CAC", "authority_name_zh": None, "metric": "accounts_closed", "metric_description": "Accounts closed", "unit": "accounts",
          "platform_id": None, "announced_on": date(2020, 6, 1), "consensus_low": 950, "consensus_high": 1049, "value": 1000,
-         "value_text": "1,000", "best_outlet": "X", "n_consensus": 2}
+         "value_text": "1,000", "value_qualifier": "exact", "best_outlet": "X", "n_consensus": 2}
 
 
 def scale_vs_reach(claims: pl.LazyFrame, reach: pl.LazyFrame) -> pl.LazyFrame:

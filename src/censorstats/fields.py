@@ -644,7 +644,8 @@ PROCESSED: dict[str, Table] = {
             "Each account claim against the platform reach of its day: accounts actioned per million monthly users.",
             _cols(
                 f"comparison_id claim_id campaign_id {_NAMES} metric metric_description platform_id "
-                "platform_named_by_claim announced_on consensus_low? consensus_high? value value_text? best_outlet? "
+                "platform_named_by_claim announced_on consensus_low? consensus_high? value value_text? "
+                "value_qualifier? best_outlet? "
                 "n_consensus reach_platform reach_id reach_value_text reach_low reach_high? reach_value reach_as_of "
                 "reach_gap_days reach_tolerance_days reach_outlet reach_url reach_source_type reach_definition? "
                 "per_million_low? per_million_high? per_million_at_values?",

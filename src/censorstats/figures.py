@@ -296,11 +296,17 @@ def latin(text: str, fallback: str = "Chinese-language name") -> str:
     return kept if any(ch.isalnum() for ch in kept) else fallback
 
 
+# A claim's value in a label keeps its qualifier, in words true of every wording the parser reads so
+# ("more than", "over", 余 and "at least" are all at least N; "nearly", 近 and "less than" up to N).
+QUALIFIER_WORDS = {"at_least": "at least ", "at_most": "up to ", "approx": "about "}
+
+
 def _claim_label(rec: dict, width: int) -> str:
     """Campaign name, then what was counted and the claim's value: sub-tallies of one campaign share a name and a
     metric, and only the value tells them apart."""
+    qualifier = QUALIFIER_WORDS.get(rec.get("value_qualifier") or "", "")
     what = (
-        f"{rec['metric_description']}: {human(rec['value'])}"
+        f"{rec['metric_description']}: {qualifier}{human(rec['value'])}"
         if rec.get("value") is not None
         else rec["metric_description"]
     )
@@ -836,6 +842,7 @@ def discrepancies_data(
             claims.select(
                 "claim_id",
                 "value",
+                "value_qualifier",
                 "campaign_name",
                 "metric_description",
                 "authority_id",
