@@ -230,6 +230,9 @@ def test_library_versions_match_installed_metadata():
     from importlib import metadata
 
     assert build.library_versions() == {lib: metadata.version(lib) for lib in build.LIBRARIES}
+    every = build.all_library_versions()  # also the libraries a step names for itself (the report's)
+    assert {"nbconvert", "nbclient", "ipykernel"} <= set(every)
+    assert every == {lib: metadata.version(lib) for lib in every}
 
 
 def test_without_atomic_exchange_a_build_killed_between_renames_is_put_back(built, monkeypatch):

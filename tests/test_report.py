@@ -84,6 +84,21 @@ def test_status_names_the_report_as_built_on_request_and_says_why(reported, monk
     assert build.build(Project(scratch)).rebuilt == []  # a plain build still does not run it
 
 
+def test_a_new_nbconvert_makes_the_report_stale_and_no_other_step(reported, tmp_path):
+    """The pages are nbconvert's rendering of what nbclient ran in an ipykernel: their versions are the
+    report's own (pipeline.Step.libraries), beside polars, pandera and matplotlib, which every step has."""
+    scratch = tmp_path / "p"
+    shutil.copytree(reported["project"].root, scratch, symlinks=True)
+    manifest_path = scratch / build.MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert set(manifest["steps"]["report"]["versions"]) == {*build.LIBRARIES, "nbconvert", "nbclient", "ipykernel"}
+    assert set(manifest["steps"]["reach"]["versions"]) == set(build.LIBRARIES)
+    manifest["steps"]["report"]["versions"]["nbconvert"] = "0.0.1"
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    stale = {v.step.name: v.reasons for v in build.status(Project(scratch), on_request=True) if v.stale}
+    assert list(stale) == ["report"] and "library versions changed" in stale["report"][0]
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_each_page_embeds_its_figures_as_png_and_shows_tables_and_computed_prose(reported, name):
     page = _page(reported, name)

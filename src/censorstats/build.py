@@ -1,7 +1,8 @@
 """Rebuilding only what is stale, safely, and saying why.
 
 A step is stale when the SHA-256 of one of its inputs or of its code changed, when the versions
-of polars/pandera/matplotlib changed, or when one of its outputs is missing or differs from what
+of polars/pandera/matplotlib changed (and of the libraries the step names for itself: the report's
+nbconvert, nbclient and ipykernel), or when one of its outputs is missing or differs from what
 the last build wrote (edited by hand). Clock times are never consulted: checkout, copy and touch
 cause no rebuild. The record of the last build (inputs, code, versions and outputs of every step,
 and the time) is data/.build/manifest.json.
@@ -62,7 +63,7 @@ def _input_hashes(project: Project, paths, files: dict[str, RawBytes], where=Non
     return {p: files[p].fingerprint if p in files else sha256_file(where(p)) for p in paths}
 
 
-def library_versions() -> dict[str, str]:
+def library_versions(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
     """Installed versions, read from the *.dist-info folder names on sys.path.
 
     importlib.metadata would cost 20 ms of a 90 ms no-op build; the folder names say the same.
@@ -77,7 +78,17 @@ def library_versions() -> dict[str, str]:
             if name.endswith(".dist-info"):
                 dist, _, version = name[: -len(".dist-info")].partition("-")
                 found.setdefault(dist.lower().replace("_", "-"), version)
-    return {lib: found.get(lib, "missing") for lib in LIBRARIES}
+    return {lib: found.get(lib, "missing") for lib in libraries}
+
+
+def all_library_versions() -> dict[str, str]:
+    """The versions of every library any step's outputs depend on (one scan of sys.path)."""
+    return library_versions(tuple(dict.fromkeys(LIBRARIES + tuple(lib for s in pipeline.STEPS for lib in s.libraries))))
+
+
+def step_versions(versions: dict[str, str], step: pipeline.Step) -> dict[str, str]:
+    """The versions a step's record keeps and its staleness compares: every step's libraries and its own."""
+    return {lib: versions[lib] for lib in (*LIBRARIES, *step.libraries)}
 
 
 def read_manifest(project: Project) -> dict:
@@ -120,6 +131,7 @@ def judge(
             reasons.append(f"input {path} {what} (sha256 {_short(old)} → {_short(h)})")
     if record.get("code") != code.hash(step):
         reasons.append("code of the step changed")
+    versions = step_versions(versions, step)
     if record.get("versions") != versions:
         reasons.append(f"library versions changed ({record.get('versions') or 'not recorded'} → {versions})")
     for folder in _output_folders([step]):
@@ -170,7 +182,7 @@ def status(
     project.check_layout()
     files = files or raw_snapshot(project)
     manifest = read_manifest(project)
-    versions = library_versions()
+    versions = all_library_versions()
     code = PackageCode(project.build_state)
     verdicts = []
     rebuilt: set[str] = set()
@@ -470,7 +482,7 @@ def build(
         staging.mkdir(parents=True)
         ctx = Context(project, staging, validated.tables)
         manifest = read_manifest(project)
-        versions = library_versions()
+        versions = all_library_versions()
         code = PackageCode(project.build_state)
         rebuilt = []
         try:
@@ -486,7 +498,7 @@ def build(
                 manifest["steps"][step.name] = {
                     "inputs": hashes,
                     "code": code.hash(step),
-                    "versions": versions,
+                    "versions": step_versions(versions, step),
                     "outputs": {p: sha256_file(staging / p) for p in step.outputs},
                     "package_version": _package_version(),
                 }

@@ -23,6 +23,8 @@ class Step:
     run: str  # "module:function", called as function(context)
     params: tuple[tuple[str, str], ...] = ()
     on_request: bool = False  # built only when named (`censorstats build report`), never by a plain `censorstats build`
+    # libraries whose version the outputs depend on, beyond those of every step (build.LIBRARIES)
+    libraries: tuple[str, ...] = ()
 
 
 def raw(*tables: str) -> tuple[str, ...]:
@@ -54,7 +56,9 @@ def report_step() -> Step:
         f"data/processed/{t}.parquet" for t in REPORT_TABLES
     )
     outputs = tuple(f"reports/html/{n}.html" for n in REPORT_NOTEBOOKS) + ("reports/html/index.html",)
-    return Step("report", inputs, outputs, "censorstats.steps:build_report", on_request=True)
+    # the pages are nbconvert's rendering of what nbclient ran in an ipykernel
+    libraries = ("nbconvert", "nbclient", "ipykernel")
+    return Step("report", inputs, outputs, "censorstats.steps:build_report", on_request=True, libraries=libraries)
 
 
 STEPS: tuple[Step, ...] = (
