@@ -229,6 +229,20 @@ def _row_pitch(fig: Figure, labels: list[Text]) -> float:
     return max(MIN_ROW_PITCH, tallest + ROW_GAP * size / 72)
 
 
+def _beside(ax: Axes, text: str, xy: tuple, after: bool, gap: float, colour: str) -> Text:
+    """A small note `gap` points beside a mark: after it (to its right) where there is room, else before it."""
+    return ax.annotate(
+        text,
+        xy,
+        xytext=(gap if after else -gap, 0),
+        textcoords="offset points",
+        ha="left" if after else "right",
+        va="center",
+        fontsize=7,
+        color=colour,
+    )
+
+
 def _row_heading(ax: Axes, y: float, text: str) -> Text:
     """A heading in the label column, on a row of its own (`y`) above the rows it heads, with a rule across the
     axes: where a figure's rows fall into groups, so that a reader sees where one ends and why."""
@@ -575,16 +589,7 @@ def scale_vs_reach(comparisons: pl.DataFrame, version: str):
             end = r["per_million_high"] or r["per_million_low"]
             after = math.log(end / left_x) / math.log(right_x / left_x) < 0.62
             anchor = end if after else (r["per_million_low"] if r["per_million_low"] else r["per_million_high"])
-            ax.annotate(
-                _reach_label(r),
-                (anchor, y),
-                xytext=(8 if after else -8, 0),
-                textcoords="offset points",
-                ha="left" if after else "right",
-                va="center",
-                fontsize=7,
-                color=NOTE_COLOUR,
-            )
+            _beside(ax, _reach_label(r), (anchor, y), after, 8, NOTE_COLOUR)
         labels = [_claim_label(r, ROW_LABEL_WIDTH) for r in shown.iter_rows(named=True)]
         pitch = _row_pitch(fig, _row_labels(ax, list(range(shown.height)), labels))
         ax.set_ylim(shown.height - 0.5, -0.5)  # largest at the top
@@ -717,15 +722,13 @@ def _campaign_rows(ax: Axes, periods: pl.DataFrame, middle: date) -> list[Text]:
             markeredgewidth=1.5,
         )
         right = rec["start"] < middle
-        label = ax.annotate(
+        label = _beside(
+            ax,
             _wrap(rec["campaign_name"], ROW_LABEL_WIDTH),
             (rec["until"] if right else rec["start"], y),
-            xytext=(4 if right else -4, 0),
-            textcoords="offset points",
-            ha="left" if right else "right",
-            va="center",
-            fontsize=7,
-            color=NOTE_COLOUR,
+            right,
+            4,
+            NOTE_COLOUR,
         )
         labels.append(label)
     ax.set_ylim(periods.height - 1 + CAMPAIGN_ROWS_MARGIN, -CAMPAIGN_ROWS_MARGIN)
@@ -896,16 +899,7 @@ def _label_outlets(ax: Axes, outliers: pl.DataFrame, left: float, right: float) 
     for rec in spots.iter_rows(named=True):
         names = ", ".join(latin(w["outlet"], fallback=f"{w['report_id']}, Chinese-language outlet") for w in rec["who"])
         after = math.log(rec["relative"] / left) / math.log(right / left) < 0.7
-        ax.annotate(
-            _wrap(names, 40),
-            (rec["relative"], rec["y"]),
-            xytext=(7 if after else -7, 0),
-            textcoords="offset points",
-            ha="left" if after else "right",
-            va="center",
-            fontsize=7,
-            color=OUTLIER_COLOUR,
-        )
+        _beside(ax, _wrap(names, 40), (rec["relative"], rec["y"]), after, 7, OUTLIER_COLOUR)
 
 
 def discrepancies(claim_reports: pl.DataFrame, claims: pl.DataFrame, reports: pl.DataFrame, version: str):
