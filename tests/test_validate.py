@@ -96,12 +96,9 @@ def test_an_id_no_raw_table_has_is_a_usage_error(ids, named, project, monkeypatc
     assert err.splitlines()[-1] == f"censorstats validate: error: no row of any table in data/raw/ has {named}"
 
 
-@pytest.mark.integration  # builds the whole project
-def test_validate_selects_by_id_by_severity_and_by_what_is_new(project, monkeypatch, capsys):
-    from censorstats import build
-
+def test_validate_selects_by_id_by_severity_and_by_what_is_new(built, monkeypatch, capsys):
+    project = built  # --new compares with the problems of the last build
     monkeypatch.setenv("CENSORSTATS_ROOT", str(project.root))
-    build.build(project)
     assert main(["validate", "--id", "r004", "--id", "r008"]) == 0
     shown = capsys.readouterr().out.splitlines()
     assert [line.split(":")[1] for line in shown] == ["11 (r004)", "12 (r008)", "12 (r008)"]
