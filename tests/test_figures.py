@@ -65,6 +65,21 @@ def test_only_official_claims_are_drawn_when_claims_say_which_they_are(claims):
     assert "1.34 billion" not in fig._suptitle.get_text()  # the title's range follows what is drawn
 
 
+def test_ratios_in_prose_are_what_the_csv_prints(processed):
+    """The notebook states a ratio interval with per_million_interval: the same digits as the CSV."""
+    from censorstats.write import csv_text
+
+    comparisons = processed("scale_vs_reach").select("per_million_low", "per_million_high")
+    printed = csv_text(comparisons).splitlines()[1:]
+    for (low, high), line in zip(comparisons.iter_rows(), printed, strict=True):
+        csv_ends = [float(x) if x else None for x in line.split(",")]
+        words = figures.per_million_interval(low, high)
+        word_ends = [None if "bound" in w else float(w.replace(",", "")) for w in words.split(" to ")]
+        assert word_ends == csv_ends, (low, high, words, line)
+    assert figures.per_million_interval(9.049861495844876, 9.140350877192983) == "9.049 to 9.141"
+    assert figures.per_million_interval(1234567.0, None) == "1,234,000 to no upper bound"
+
+
 def test_a_figure_shows_itself_as_png_in_a_notebook(claims):
     fig = figures.campaign_scale(claims, "test")
     png, metadata = fig._repr_png_()

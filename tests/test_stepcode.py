@@ -63,8 +63,9 @@ def _add_line(text: str) -> str:
         ("steps.py", ALL),
         # imported lazily inside build_figure only
         ("figures.py", FIGURES | {"report"}),  # the report's notebooks draw with it
-        # imported inside _write_processed, which the table steps call and build_figure does not
-        ("write.py", TABLES),
+        # imported inside _write_processed, which the table steps call; figures.py states ratios in
+        # prose with its rounding (per_million_interval), so the figure steps and the report too
+        ("write.py", TABLES | FIGURES | {"report"}),
         # reads the raw tables every step with a raw input gets (pipeline.RAW_READER)
         ("validate.py", RAW_READERS),
         ("claims.py", {"reconcile"}),

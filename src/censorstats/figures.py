@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -28,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from censorstats.readings import powers_of_ten
+from censorstats.write import rounded_outwards
 
 if TYPE_CHECKING:
     from matplotlib.gridspec import GridSpec
@@ -505,19 +505,18 @@ def scale_vs_reach_data(comparisons: pl.DataFrame) -> pl.DataFrame:
     return data.with_columns(((pl.col("rank") < LARGEST_ROWS) | pl.col("rank").is_in(named.implode())).alias("shown"))
 
 
-def per_million_interval(low: float, high: float | None) -> str:
-    """An interval of ratios in prose as the CSV gives it: 4 significant digits, the ends rounded outwards
-    (low down, high up), so the words always hold the exact interval: '9.049 to 9.141'."""
+def per_million_interval(low: float | None, high: float | None) -> str:
+    """An interval of ratios in prose exactly as the CSV gives it (write.rounded_outwards: 4 significant
+    digits, low end down, high end up), so the words always hold the exact interval: '9.049 to 9.141'."""
+    ends = pl.select(
+        rounded_outwards(pl.lit(low, pl.Float64), up=False).alias("low"),
+        rounded_outwards(pl.lit(high, pl.Float64), up=True).alias("high"),
+    ).row(0)
 
-    def outwards(x: float, up: bool) -> str:
-        if x == 0:
-            return "0"
-        shift = 3 - math.floor(math.log10(abs(x)))
-        scaled = round(x * 10**shift, 9) if shift >= 0 else round(x / 10**-shift, 9)
-        whole = math.ceil(scaled) if up else math.floor(scaled)
-        return f"{whole / 10**shift:,.{shift}f}" if shift > 0 else f"{whole * 10**-shift:,}"
+    def text(x: float | None, missing: str) -> str:
+        return missing if x is None else f"{int(x):,}" if x.is_integer() else f"{x:,}"
 
-    return f"{outwards(low, up=False)} to {outwards(high, up=True) if high is not None else 'no upper bound'}"
+    return f"{text(ends[0], 'no lower bound')} to {text(ends[1], 'no upper bound')}"
 
 
 def _per_million(x: float) -> str:

@@ -23,7 +23,7 @@ BOM = "\ufeff"
 SIGNIFICANT_DIGITS = 4
 
 
-def _outwards(c: pl.Expr, up: bool) -> pl.Expr:
+def rounded_outwards(c: pl.Expr, up: bool) -> pl.Expr:
     """`c` to SIGNIFICANT_DIGITS, rounded down (or up). Scaled by an exact power of ten either way,
     and the product rounded to 9 decimals first, so that float noise (2219.0000000000005) cannot
     push a value that is already exact a step outwards."""
@@ -36,9 +36,9 @@ def _outwards(c: pl.Expr, up: bool) -> pl.Expr:
 
 def _significant(c: pl.Expr, col: str) -> pl.Expr:
     if col.endswith("_low"):
-        return _outwards(c, up=False)
+        return rounded_outwards(c, up=False)
     if col.endswith("_high"):
-        return _outwards(c, up=True)
+        return rounded_outwards(c, up=True)
     return c.round_sig_figs(SIGNIFICANT_DIGITS)
 
 
