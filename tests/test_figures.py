@@ -26,6 +26,17 @@ def claims(processed):
     return processed("claims")
 
 
+def _open_two(df: pl.DataFrame, drawn: pl.DataFrame, low: str, high: str, zero) -> tuple[pl.DataFrame, str, str]:
+    """The first claim a figure draws with no high end, the second with a low end of 0 (which a log axis cannot
+    place): the changed table and the two claim ids."""
+    first, second = drawn["claim_id"].head(2).to_list()
+    opened = df.with_columns(
+        pl.when(pl.col("claim_id") == first).then(None).otherwise(pl.col(high)).alias(high),
+        pl.when(pl.col("claim_id") == second).then(zero).otherwise(pl.col(low)).alias(low),
+    )
+    return opened, first, second
+
+
 def _drawn(fig):
     ax = fig.axes[0]
     bars = sum(len(c.get_segments()) for c in ax.collections if isinstance(c, LineCollection))
@@ -36,11 +47,7 @@ def _drawn(fig):
 def test_campaign_scale_draws_open_ends_as_arrows_and_no_fake_end(claims):
     # Every shipped consensus is bounded (claims.py reads what the printed precision implies); a claim
     # can still be open where an analyst's override reads it so, so open one end of two claims here.
-    first, second = figures.campaign_scale_data(claims)["claim_id"].head(2).to_list()
-    claims = claims.with_columns(
-        pl.when(pl.col("claim_id") == first).then(None).otherwise(pl.col("consensus_high")).alias("consensus_high"),
-        pl.when(pl.col("claim_id") == second).then(0).otherwise(pl.col("consensus_low")).alias("consensus_low"),
-    )
+    claims, _, _ = _open_two(claims, figures.campaign_scale_data(claims), "consensus_low", "consensus_high", 0)
     data = figures.campaign_scale_data(claims)
     fig = figures.campaign_scale(claims, "test")
     ax, bars, arrows = _drawn(fig)
@@ -225,11 +232,9 @@ def test_scale_vs_reach_draws_every_authority_when_there_are_more_than_colours(p
 
 def test_scale_vs_reach_labels_are_names_and_open_ends_are_arrows_to_the_edge(processed):
     comparisons = processed("scale_vs_reach")
-    first, second = figures.scale_vs_reach_data(comparisons)["claim_id"].head(2).to_list()
     # Every shipped consensus is bounded; open one end of two claims, as an analyst's override could.
-    comparisons = comparisons.with_columns(
-        pl.when(pl.col("claim_id") == first).then(None).otherwise(pl.col("per_million_high")).alias("per_million_high"),
-        pl.when(pl.col("claim_id") == second).then(0.0).otherwise(pl.col("per_million_low")).alias("per_million_low"),
+    comparisons, first, second = _open_two(
+        comparisons, figures.scale_vs_reach_data(comparisons), "per_million_low", "per_million_high", 0.0
     )
     data = figures.scale_vs_reach_data(comparisons)
     fig = figures.scale_vs_reach(comparisons, "test")
