@@ -319,11 +319,8 @@ def _claim_label(rec: dict, width: int) -> str:
     """Campaign name, then what was counted and the claim's value: sub-tallies of one campaign share a name and a
     metric, and only the value tells them apart."""
     qualifier = QUALIFIER_WORDS.get(rec.get("value_qualifier") or "", "")
-    what = (
-        f"{rec['metric_description']}: {qualifier}{human(rec['value'])}"
-        if rec.get("value") is not None
-        else rec["metric_description"]
-    )
+    value = (qualifier + human(rec["value"])).replace(" ", "\u00a0")  # never wrapped apart: "at least 7.09 million"
+    what = f"{rec['metric_description']}: {value}" if rec.get("value") is not None else rec["metric_description"]
     return _wrap(rec["campaign_name"], width) + "\n" + _wrap(what, width)
 
 
